@@ -1,14 +1,11 @@
 import { Command } from 'commander';
+import { register as doctor } from './commands/doctor.ts';
 
 const program = new Command('brevity')
   .description('GRPO-style RL post-training for reasoning length control')
   .showHelpAfterError();
 
-program
-  .command('doctor')
-  .description('print the active tensor backend, matmul kernel and threads')
-  .action(async () => {
-    console.log('engine report not implemented yet');
-  });
+// One module per command in src/commands/, each adding itself to the program.
+for (const register of [doctor]) register(program);
 
 await program.parseAsync(process.argv);
