@@ -1,0 +1,19 @@
+/** Plain object (not array, not null): the only values that merge key by key. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Deep merge for `extends`: objects merge key by key, everything else
+ * (scalars, arrays, null) in `over` replaces what `base` had. Arrays replace
+ * rather than concatenate so a recipe can state a whole `rewards:` list
+ * without inheriting its base's shapers. Inputs are not mutated.
+ */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = k in out ? deepMerge(out[k], v) : structuredClone(v);
+  }
+  return out;
+}

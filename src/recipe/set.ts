@@ -1,0 +1,59 @@
+import { parse } from 'yaml';
+import { RecipeError } from './errors.ts';
+import { isPlainObject } from './merge.ts';
+
+/** One parsed `--set a.b.c=value` override. */
+export interface SetOverride {
+  /** Object keys, or numbers for list indices (`rewards.0.weight`). */
+  path: (string | number)[];
+  value: unknown;
+  /** The flag as typed, for error messages. */
+  raw: string;
+}
+
+const SEGMENT = /^[A-Za-z_$][\w$-]*$|^\d+$/;
+
+/**
+ * Parse `a.b.c=value`. The value is YAML, so `--set train.lr=1e-5` is a number,
+ * `--set eval.budgets=[16,32]` a list and `--set run.name=x` a string.
+ */
+export function parseSet(raw: string): SetOverride {
+  const eq = raw.indexOf('=');
+  if (eq < 0) {
+    throw new RecipeError([`--set ${raw}: expected key.path=value (e.g. --set train.lr=1e-5); no "=" found`]);
+  }
+  const key = raw.slice(0, eq).trim();
+  const segs = key.split('.');
+  if (key === '' || segs.some((s) => !SEGMENT.test(s))) {
+    throw new RecipeError([
+      `--set ${raw}: "${key}" is not a key path; expected dot-separated names such as train.lr or rewards.0.weight`,
+    ]);
+  }
+  let value: unknown;
+  try {
+    value = parse(raw.slice(eq + 1));
+  } catch (e) {
+    throw new RecipeError([`--set ${raw}: the value is not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return { path: segs.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), value: value ?? null, raw };
+}
+
+/** Apply an override in place, creating intermediate objects as needed. */
+export function applySet(target: Record<string, unknown>, o: SetOverride): void {
+  let cur: unknown = target;
+  for (let i = 0; i < o.path.length - 1; i++) {
+    const seg = o.path[i];
+    const container = cur as Record<string | number, unknown>;
+    let next = container[seg];
+    if (next === undefined || next === null) {
+      next = typeof o.path[i + 1] === 'number' ? [] : {};
+      container[seg] = next;
+    } else if (!isPlainObject(next) && !Array.isArray(next)) {
+      throw new RecipeError([
+        `--set ${o.raw}: ${o.path.slice(0, i + 1).join('.')} is a ${typeof next}, not an object; cannot set a key inside it`,
+      ]);
+    }
+    cur = next;
+  }
+  (cur as Record<string | number, unknown>)[o.path[o.path.length - 1]] = o.value;
+}
