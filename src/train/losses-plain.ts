@@ -1,0 +1,273 @@
+/**
+ * The policy losses over plain arrays, in float64: the readable reference and
+ * the test oracle for the tfjs versions in ./losses.ts (same inputs, same
+ * outputs, same metric names). Formulas: ../../../shared/METHODS.md, "Trainer
+ * building blocks" and "DRPO".
+ *
+ * Conventions shared with the tfjs losses:
+ * - logProbs[b][t] = log π(token t+1 of row b | prefix); mask[b][t] = 1 where
+ *   that token is a completion token the loss sees, 0 elsewhere (prompt, padding).
+ * - A truncated row with `maskTruncated` is masked out entirely.
+ * - Normalizers (token count, sequence count, group count, Dr. GRPO constant)
+ *   may be given for the whole update, so that losses of micro-batches sum to
+ *   the loss of the update; by default they are computed from the inputs.
+ */
+import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator } from './loss-config.ts';
+
+export interface LossNormalizers {
+  /** Σ of the (effective) mask over the update: token-mean denominator. */
+  tokens: number;
+  /** Sequences with at least one loss token: seq-mean-token-mean denominator. */
+  seqs: number;
+  /** Groups (prompts) in the update, including those DRPO skips. */
+  groups: number;
+  /** Dr. GRPO constant: update size in sequences × max completion length, or the configured value. */
+  sumNorm: number;
+}
+
+export interface PlainLossInput {
+  logProbs: number[][];
+  oldLogProbs: number[][];
+  refLogProbs?: number[][];
+  mask: number[][];
+  /** Per sequence [B] or per token [B][T]. Unused by DRPO. */
+  advantages?: number[] | number[][];
+  entropy?: number[][];
+  truncated?: boolean[];
+  /** DRPO: group id, correctness and (length) reward of each sequence. */
+  groups?: number[];
+  correct?: boolean[];
+  rewards?: number[];
+  /** Max completion length, for the default Dr. GRPO constant (default: T). */
+  maxCompletionLength?: number;
+  norm?: Partial<LossNormalizers>;
+}
+
+export interface LossOutput<S = number> {
+  loss: S;
+  /** Namespaced metrics; see `combineLossMetrics` for how micro-batches combine. */
+  metrics: Record<string, number>;
+}
+
+/** The mask with truncated rows zeroed when the loss asks for it. */
+export function effectiveMaskPlain(mask: number[][], truncated: boolean[] | undefined, maskTruncated: boolean): number[][] {
+  return mask.map((row, b) => (maskTruncated && truncated?.[b] ? row.map(() => 0) : row.slice()));
+}
+
+export function normalizersPlain(
+  mask: number[][],
+  opts: { groups?: number[]; maxCompletionLength?: number; normConstant?: number | null } = {},
+): LossNormalizers {
+  const T = mask[0]?.length ?? 0;
+  let tokens = 0;
+  let seqs = 0;
+  for (const row of mask) {
+    const l = row.reduce((a, x) => a + x, 0);
+    tokens += l;
+    if (l > 0) seqs++;
+  }
+  const groups = opts.groups ? new Set(opts.groups).size : mask.length;
+  const sumNorm = opts.normConstant ?? mask.length * (opts.maxCompletionLength ?? T);
+  return { tokens, seqs, groups, sumNorm };
+}
+
+/** Per-token KL estimate for samples drawn from p, of KL(p‖q), given log p and log q. */
+export function klTokenPlain(est: KlEstimator, logP: number, logQ: number): number {
+  const d = logQ - logP;
+  if (est === 'k1') return -d;
+  if (est === 'k2') return 0.5 * d * d;
+  return Math.exp(d) - d - 1;
+}
+
+/** Aggregate per-token values x (masked by m) into one number. */
+export function aggregatePlain(x: number[][], m: number[][], mode: Aggregation, norm: LossNormalizers): number {
+  let total = 0;
+  for (let b = 0; b < x.length; b++) {
+    let s = 0;
+    let l = 0;
+    for (let t = 0; t < x[b].length; t++) {
+      s += x[b][t] * m[b][t];
+      l += m[b][t];
+    }
+    total += mode === 'seq-mean-token-mean' ? (l > 0 ? s / l : 0) : s;
+  }
+  const denom = mode === 'token-mean' ? norm.tokens : mode === 'seq-mean-token-mean' ? norm.seqs : norm.sumNorm;
+  return denom > 0 ? total / denom : 0;
+}
+
+function advAt(adv: number[] | number[][], b: number, t: number): number {
+  const a = adv[b];
+  return Array.isArray(a) ? a[t] : a;
+}
+
+/**
+ * Clipped surrogate (PPO/GRPO/DAPO), minimised:
+ *   ρ = exp(logπ_θ − logπ_old),  obj = min(ρA, clip(ρ, 1−ε_low, 1+ε_high)A),
+ *   dual clip (A<0): obj = max(obj, c·A),
+ *   loss = −agg(obj) + β·agg(KL_k(θ‖ref)) − c_ent·agg(entropy).
+ * Metrics (token-means over the update): clip/low_frac (ρ < 1−ε_low with A<0:
+ * the lower clip is active), clip/high_frac (ρ > 1+ε_high with A>0),
+ * clip/dual_frac, kl/ref, entropy/mean, ratio/mean|min|max, loss/policy.
+ */
+export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): LossOutput {
+  const m = effectiveMaskPlain(x.mask, x.truncated, cfg.maskTruncated);
+  const norm = { ...normalizersPlain(m, { maxCompletionLength: x.maxCompletionLength, normConstant: cfg.normConstant }), ...x.norm };
+  const adv = x.advantages ?? [];
+  const B = m.length;
+  const T = m[0]?.length ?? 0;
+  const obj: number[][] = [];
+  const kl: number[][] = [];
+  let low = 0;
+  let high = 0;
+  let dual = 0;
+  let rSum = 0;
+  let rMin = Infinity;
+  let rMax = -Infinity;
+  for (let b = 0; b < B; b++) {
+    obj.push([]);
+    kl.push([]);
+    for (let t = 0; t < T; t++) {
+      const A = advAt(adv, b, t);
+      const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
+      const clipped = Math.min(Math.max(ratio, 1 - cfg.epsLow), 1 + cfg.epsHigh);
+      let o = Math.min(ratio * A, clipped * A);
+      const mk = m[b][t];
+      if (cfg.dualClip !== null && A < 0 && cfg.dualClip * A > o) {
+        o = cfg.dualClip * A;
+        dual += mk;
+      }
+      obj[b].push(o);
+      kl[b].push(x.refLogProbs && cfg.klCoef > 0 ? klTokenPlain(cfg.klEstimator, x.logProbs[b][t], x.refLogProbs[b][t]) : 0);
+      if (ratio < 1 - cfg.epsLow && A < 0) low += mk;
+      if (ratio > 1 + cfg.epsHigh && A > 0) high += mk;
+      rSum += ratio * mk;
+      if (mk > 0) {
+        rMin = Math.min(rMin, ratio);
+        rMax = Math.max(rMax, ratio);
+      }
+    }
+  }
+  const pg = -aggregatePlain(obj, m, cfg.aggregation, norm);
+  const klAgg = cfg.klCoef > 0 ? aggregatePlain(kl, m, cfg.aggregation, norm) : 0;
+  const ent = x.entropy && cfg.entropyCoef > 0 ? aggregatePlain(x.entropy, m, cfg.aggregation, norm) : 0;
+  const loss = pg + cfg.klCoef * klAgg - cfg.entropyCoef * ent;
+  const tm = (v: number) => (norm.tokens > 0 ? v / norm.tokens : 0);
+  const metrics: Record<string, number> = {
+    'loss/total': loss,
+    'loss/policy': pg,
+    'clip/low_frac': tm(low),
+    'clip/high_frac': tm(high),
+    'clip/dual_frac': tm(dual),
+    'ratio/mean': tm(rSum),
+    'ratio/min': rMin,
+    'ratio/max': rMax,
+  };
+  if (cfg.klCoef > 0) metrics['kl/ref'] = klAgg;
+  if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
+  return { loss, metrics };
+}
+
+/** DRPO's positive weights: w_i = softmax(r_i/λ) over the positives' rewards. */
+export function drpoWeightsPlain(rewards: number[], lambda: number): number[] {
+  if (rewards.length === 0) return [];
+  const z = rewards.map((r) => r / lambda);
+  const mx = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - mx));
+  const s = e.reduce((a, v) => a + v, 0);
+  return e.map((v) => v / s);
+}
+
+/**
+ * DRPO objective, minimised as its negative plus the trust region:
+ *   s_i = (1/L_i) Σ_t logπ_θ(o_{i,t}),  per group g with correct P and wrong N
+ *   J_g = Σ_{i∈P} w_i s_i − τ·log Σ_{j∈N} exp(s_j/τ)   (0 when P or N is empty),
+ *   J = Σ_g J_g / (number of groups, skipped ones included),
+ *   loss = −J + stopgrad(max(β(KL − δ), 0))·KL,  KL = token-mean KL(old‖θ).
+ * Metrics: drpo/objective, drpo/skipped_groups (count), kl/old, drpo/tr_coef,
+ * ratio/*, loss/policy, entropy/mean.
+ */
+export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutput {
+  const m = effectiveMaskPlain(x.mask, x.truncated, cfg.maskTruncated);
+  const groupsOf = x.groups ?? m.map((_, b) => b);
+  const norm = { ...normalizersPlain(m, { groups: groupsOf }), ...x.norm };
+  const B = m.length;
+  const T = m[0]?.length ?? 0;
+  const s: number[] = [];
+  const len: number[] = [];
+  let klSum = 0;
+  let rSum = 0;
+  let rMin = Infinity;
+  let rMax = -Infinity;
+  for (let b = 0; b < B; b++) {
+    let acc = 0;
+    let l = 0;
+    for (let t = 0; t < T; t++) {
+      const mk = m[b][t];
+      acc += x.logProbs[b][t] * mk;
+      l += mk;
+      klSum += klTokenPlain(cfg.klEstimator, x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
+      const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
+      rSum += ratio * mk;
+      if (mk > 0) {
+        rMin = Math.min(rMin, ratio);
+        rMax = Math.max(rMax, ratio);
+      }
+    }
+    s.push(l > 0 ? acc / l : 0);
+    len.push(l);
+  }
+  let J = 0;
+  let skipped = 0;
+  for (const g of [...new Set(groupsOf)]) {
+    const members = groupsOf.map((gg, b) => (gg === g && len[b] > 0 ? b : -1)).filter((b) => b >= 0);
+    const P = members.filter((b) => x.correct?.[b]);
+    const N = members.filter((b) => !x.correct?.[b]);
+    if (P.length === 0 || N.length === 0) {
+      skipped++;
+      continue;
+    }
+    const w = drpoWeightsPlain(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda);
+    const pos = P.reduce((a, b, k) => a + w[k] * s[b], 0);
+    const zs = N.map((b) => s[b] / cfg.tau);
+    const mx = Math.max(...zs);
+    const lse = mx + Math.log(zs.reduce((a, z) => a + Math.exp(z - mx), 0));
+    J += pos - cfg.tau * lse;
+  }
+  const objective = norm.groups > 0 ? J / norm.groups : 0;
+  const kl = norm.tokens > 0 ? klSum / norm.tokens : 0;
+  const coef = Math.max(cfg.beta * (kl - cfg.delta), 0);
+  const loss = -objective + coef * kl;
+  const tm = (v: number) => (norm.tokens > 0 ? v / norm.tokens : 0);
+  const metrics: Record<string, number> = {
+    'loss/total': loss,
+    'loss/policy': -objective,
+    'drpo/objective': objective,
+    'drpo/skipped_groups': skipped,
+    'drpo/tr_coef': coef,
+    'kl/old': kl,
+    'ratio/mean': tm(rSum),
+    'ratio/min': rMin,
+    'ratio/max': rMax,
+  };
+  if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
+  return { loss, metrics };
+}
+
+/**
+ * Combine the metrics of several micro-batches of one update: every metric is
+ * already normalized by the update's normalizers so sums are exact, except
+ * `ratio/min|max` (min/max) and `drpo/tr_coef` (max, since the coefficient is
+ * computed per micro-batch).
+ */
+export function combineLossMetrics(parts: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      if (!(k in out)) out[k] = v;
+      else if (k === 'ratio/min') out[k] = Math.min(out[k], v);
+      else if (k === 'ratio/max' || k === 'drpo/tr_coef') out[k] = Math.max(out[k], v);
+      else out[k] += v;
+    }
+  }
+  return out;
+}
