@@ -23,7 +23,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   if (doc.errors.length > 0) {
     throw new RecipeError(
       doc.errors.map((e) => {
-        const line = e.linePos?.[0]?.line;
+        const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
         return `${file}${line === undefined ? '' : `:${line}`}: YAML syntax error: ${e.message.split('\n')[0]}`;
       }),
     );
