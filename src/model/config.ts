@@ -42,3 +42,157 @@ export interface NamedTensor {
   data: Float32Array;
 }
 export type NamedTensors = Map<string, NamedTensor>;
+
+/**
+ * Cross-field checks, with messages that say how to fix the config. Kept out
+ * of the schema object itself so `ModelConfigSchema` stays extendable; use
+ * `parseModelConfig` (or call this after `ModelConfigSchema.parse`).
+ */
+export function checkModelConfig(c: ModelConfig, where = 'model config'): ModelConfig {
+  const fail = (msg: string): never => {
+    throw new Error(`${where}: ${msg}`);
+  };
+  if (c.hiddenSize % c.numHeads !== 0)
+    fail(`hiddenSize ${c.hiddenSize} is not divisible by numHeads ${c.numHeads} (head size = hiddenSize / numHeads must be an integer)`);
+  if ((c.hiddenSize / c.numHeads) % 2 !== 0)
+    fail(`head size ${c.hiddenSize / c.numHeads} (hiddenSize / numHeads) must be even for rotary embeddings`);
+  if (c.numHeads % c.numKvHeads !== 0)
+    fail(`numHeads ${c.numHeads} is not a multiple of numKvHeads ${c.numKvHeads} (grouped-query attention shares each KV head among numHeads / numKvHeads query heads)`);
+  if (c.eosTokenId >= c.vocabSize) fail(`eosTokenId ${c.eosTokenId} is outside the vocabulary (vocabSize ${c.vocabSize})`);
+  if (c.bosTokenId !== undefined && c.bosTokenId >= c.vocabSize)
+    fail(`bosTokenId ${c.bosTokenId} is outside the vocabulary (vocabSize ${c.vocabSize})`);
+  return c;
+}
+
+/** Schema parse + cross-field checks; errors name the field. */
+export function parseModelConfig(json: unknown, where = 'model config'): ModelConfig {
+  const r = ModelConfigSchema.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${where}: ${issues}`);
+  }
+  return checkModelConfig(r.data, where);
+}
+
+/** Every weight the decoder needs, HF name → shape, in a stable order. */
+export function expectedWeightShapes(c: ModelConfig): Map<string, number[]> {
+  const D = c.hiddenSize;
+  const hd = D / c.numHeads;
+  const qD = c.numHeads * hd;
+  const kvD = c.numKvHeads * hd;
+  const m = new Map<string, number[]>();
+  m.set('model.embed_tokens.weight', [c.vocabSize, D]);
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}.`;
+    m.set(p + 'input_layernorm.weight', [D]);
+    m.set(p + 'self_attn.q_proj.weight', [qD, D]);
+    m.set(p + 'self_attn.k_proj.weight', [kvD, D]);
+    m.set(p + 'self_attn.v_proj.weight', [kvD, D]);
+    if (c.arch === 'qwen2') {
+      m.set(p + 'self_attn.q_proj.bias', [qD]);
+      m.set(p + 'self_attn.k_proj.bias', [kvD]);
+      m.set(p + 'self_attn.v_proj.bias', [kvD]);
+    }
+    m.set(p + 'self_attn.o_proj.weight', [D, qD]);
+    m.set(p + 'post_attention_layernorm.weight', [D]);
+    m.set(p + 'mlp.gate_proj.weight', [c.ffnSize, D]);
+    m.set(p + 'mlp.up_proj.weight', [c.ffnSize, D]);
+    m.set(p + 'mlp.down_proj.weight', [D, c.ffnSize]);
+  }
+  m.set('model.norm.weight', [D]);
+  if (!c.tieEmbeddings) m.set('lm_head.weight', [c.vocabSize, D]);
+  return m;
+}
+
+/** Number of parameters (tied embeddings counted once). */
+export function countParams(c: ModelConfig): number {
+  let n = 0;
+  for (const s of expectedWeightShapes(c).values()) n += s.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+const HF_ARCH: Record<ModelConfig['arch'], { model_type: string; architectures: string[] }> = {
+  llama: { model_type: 'llama', architectures: ['LlamaForCausalLM'] },
+  qwen2: { model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'] },
+};
+
+/**
+ * Map a Hugging Face `config.json` (llama / qwen2 / mistral-like) onto
+ * ModelConfig. `file` is used in error messages. Unknown archs and fields
+ * this decoder cannot honour (rope scaling, sliding window, explicit head_dim
+ * ≠ hidden/heads, attention bias on llama) fail with the field's name.
+ */
+export function fromHfConfig(json: Record<string, unknown>, file = 'config.json'): ModelConfig {
+  const fail = (msg: string): never => {
+    throw new Error(`${file}: ${msg}`);
+  };
+  const modelType = json.model_type;
+  if (modelType !== 'llama' && modelType !== 'qwen2')
+    fail(`unknown arch: model_type ${JSON.stringify(modelType)} (supported: "llama", "qwen2")`);
+  const arch = modelType as ModelConfig['arch'];
+  const num = (key: string, required = true): number | undefined => {
+    const v = json[key];
+    if (v === undefined || v === null) {
+      if (required) fail(`missing field "${key}"`);
+      return undefined;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`field "${key}" must be a number, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  const tokenId = (key: string): number | undefined => {
+    const v = json[key];
+    if (Array.isArray(v)) return typeof v[0] === 'number' ? v[0] : fail(`field "${key}" must be a token id`);
+    return num(key, false);
+  };
+  const hidden = num('hidden_size')!;
+  const heads = num('num_attention_heads')!;
+  const headDim = num('head_dim', false);
+  if (headDim !== undefined && headDim !== hidden / heads)
+    fail(`field "head_dim" = ${headDim} differs from hidden_size / num_attention_heads = ${hidden / heads}; not supported`);
+  const scaling = json.rope_scaling;
+  if (scaling !== undefined && scaling !== null) fail(`field "rope_scaling" is not supported (got ${JSON.stringify(scaling)})`);
+  if (arch === 'llama' && (json.attention_bias === true || json.mlp_bias === true))
+    fail('fields "attention_bias"/"mlp_bias" = true are not supported for llama');
+  if (json.use_sliding_window === true) fail('field "use_sliding_window" = true is not supported');
+  const eos = tokenId('eos_token_id');
+  if (eos === undefined) fail('missing field "eos_token_id"');
+  const cfg = {
+    arch,
+    vocabSize: num('vocab_size')!,
+    hiddenSize: hidden,
+    numLayers: num('num_hidden_layers')!,
+    numHeads: heads,
+    numKvHeads: num('num_key_value_heads', false) ?? heads,
+    ffnSize: num('intermediate_size')!,
+    ropeTheta: num('rope_theta', false) ?? 10000,
+    rmsNormEps: num('rms_norm_eps', false) ?? 1e-6,
+    // LlamaConfig and Qwen2Config both default tie_word_embeddings to false.
+    tieEmbeddings: typeof json.tie_word_embeddings === 'boolean' ? json.tie_word_embeddings : false,
+    maxPositions: num('max_position_embeddings', false) ?? 2048,
+    bosTokenId: tokenId('bos_token_id'),
+    eosTokenId: eos,
+  };
+  if (cfg.bosTokenId === undefined) delete (cfg as Partial<typeof cfg>).bosTokenId;
+  return parseModelConfig(cfg, file);
+}
+
+/** ModelConfig → a Hugging Face `config.json` object (loadable by transformers). */
+export function toHfConfig(c: ModelConfig): Record<string, unknown> {
+  return {
+    ...HF_ARCH[c.arch],
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    num_hidden_layers: c.numLayers,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    intermediate_size: c.ffnSize,
+    hidden_act: 'silu',
+    rope_theta: c.ropeTheta,
+    rms_norm_eps: c.rmsNormEps,
+    tie_word_embeddings: c.tieEmbeddings,
+    max_position_embeddings: c.maxPositions,
+    ...(c.bosTokenId !== undefined ? { bos_token_id: c.bosTokenId } : {}),
+    eos_token_id: c.eosTokenId,
+    torch_dtype: 'float32',
+  };
+}

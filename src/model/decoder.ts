@@ -1,0 +1,570 @@
+/**
+ * The policy: a Llama / Qwen2-family decoder in TensorFlow.js, top to bottom.
+ *
+ *   tokens ─ embed ─┬─ L × [ x += Attn(RMSNorm(x)) ; x += SwiGLU(RMSNorm(x)) ] ─ RMSNorm ─ lm_head ─ logits
+ *
+ * Conventions
+ * - Weights are `tf.Variable`s keyed by Hugging Face names, HF shapes ([out, in]
+ *   for projections), so checkpoints / GGUF export / the optimizer all see the
+ *   same tensors (see `config.ts` for the list).
+ * - Padding: any row may be left- or right-padded; `mask` (1 = real token) is
+ *   the truth. Position ids are `cumsum(mask) - 1` per row (so left padding
+ *   gives the same positions as no padding), and padded keys are masked out
+ *   of attention. The trainer's natural choice is right padding
+ *   (prompt ‖ completion ‖ pad); the KV-cache `prefill` left-pads prompts so
+ *   all rows decode in lock-step.
+ * - Speed on wasm (DESIGN.md engine facts): the embedding is a gather whose
+ *   gradient is a chunked oneHotᵀ×dY matmul (wasm lacks UnsortedSegmentSum),
+ *   token log-probs are `sum(logSoftmax · oneHot)`, RoPE is elementwise plus a
+ *   constant matmul (rotate-half), GQA needs no head repetition (query groups
+ *   are folded into the row dimension), and RMSNorm / SwiGLU / attention have
+ *   fused custom gradients that save only their inputs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node build registers no gradients; this side-effect import does.
+import './tf-gradients.ts';
+import { expectedWeightShapes, type ModelConfig, type NamedTensors } from './config.ts';
+
+// ───────────────────────────── parameters ─────────────────────────────
+
+export interface Policy {
+  readonly config: ModelConfig;
+  /** HF name → trainable variable (HF shape). */
+  readonly params: Map<string, tf.Variable>;
+  /** The same variables in `expectedWeightShapes` order, for optimizers. */
+  readonly variables: tf.Variable[];
+  dispose(): void;
+}
+
+/** Small deterministic PRNG (mulberry32) so init does not depend on the backend. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Deterministic init (GPT-2 style): N(0, 0.02) for matrices, residual output
+ * projections (o_proj, down_proj) scaled by 1/√(2L) so the residual stream
+ * does not grow with depth, norms = 1, biases = 0.
+ */
+export function initPolicy(config: ModelConfig, seed: number): Policy {
+  const rand = mulberry32(seed);
+  const normal = (): number => {
+    // Box–Muller; 1 - u avoids log(0).
+    const u = 1 - rand();
+    const v = rand();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const named: NamedTensors = new Map();
+  const residualStd = 0.02 / Math.sqrt(2 * config.numLayers);
+  for (const [name, shape] of expectedWeightShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    if (name.endsWith('norm.weight')) data.fill(1);
+    else if (!name.endsWith('.bias')) {
+      const std = /(o_proj|down_proj)\.weight$/.test(name) ? residualStd : 0.02;
+      for (let i = 0; i < size; i++) data[i] = normal() * std;
+    }
+    named.set(name, { shape, data });
+  }
+  return policyFromNamed(config, named);
+}
+
+/** Build a policy from HF-named tensors (checks every name and shape). */
+export function policyFromNamed(config: ModelConfig, named: NamedTensors): Policy {
+  const params = new Map<string, tf.Variable>();
+  const expected = expectedWeightShapes(config);
+  for (const [name, shape] of expected) {
+    const t = named.get(name);
+    if (!t) throw new Error(`policyFromNamed: missing tensor "${name}" (expected shape [${shape}])`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      throw new Error(`policyFromNamed: tensor "${name}" has shape [${t.shape}], expected [${shape}]`);
+  }
+  for (const [name, shape] of expected) {
+    params.set(name, tf.variable(tf.tensor(named.get(name)!.data, shape, 'float32'), true));
+    // tf.variable copies its initial value's data id; the temporary is released by tidy below.
+  }
+  return makePolicy(config, params);
+}
+
+function makePolicy(config: ModelConfig, params: Map<string, tf.Variable>): Policy {
+  return {
+    config,
+    params,
+    variables: [...params.values()],
+    dispose() {
+      for (const v of params.values()) v.dispose();
+      params.clear();
+    },
+  };
+}
+
+/** Copy the weights out as HF-named f32 tensors (independent of the variables). */
+export function policyToNamed(policy: Policy): NamedTensors {
+  const out: NamedTensors = new Map();
+  for (const [name, v] of policy.params) {
+    out.set(name, { shape: [...v.shape], data: new Float32Array(v.dataSync() as Float32Array) });
+  }
+  return out;
+}
+
+/** Overwrite the policy's weights in place (same config) — e.g. after loading a checkpoint. */
+export function assignNamed(policy: Policy, named: NamedTensors): void {
+  for (const [name, v] of policy.params) {
+    const t = named.get(name);
+    if (!t) throw new Error(`assignNamed: missing tensor "${name}"`);
+    if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]))
+      throw new Error(`assignNamed: tensor "${name}" has shape [${t.shape}], expected [${v.shape}]`);
+    tf.tidy(() => v.assign(tf.tensor(t.data, v.shape, 'float32')));
+  }
+}
+
+// ───────────────────────────── building blocks ─────────────────────────────
+
+type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+/** Typed wrapper over tf.customGrad: `f(inputs, save)` returns the value and its gradient. */
+function fused(f: (x: tf.Tensor[], save: tf.GradSaveFunc) => { value: tf.Tensor; gradFunc: GradFunc }) {
+  const g = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    return f(args as tf.Tensor[], save);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (...x: tf.Tensor[]): tf.Tensor => g(...x);
+}
+
+const P = (policy: Policy, name: string): tf.Variable => {
+  const v = policy.params.get(name);
+  if (!v) throw new Error(`policy has no parameter "${name}"`);
+  return v;
+};
+
+/** y = x·Wᵀ (+ b). x [N, in], W [out, in] (HF layout) → [N, out]. */
+function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
+  if (b) return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, transposeB: true, bias: b }) as tf.Tensor2D;
+  return tf.matMul(x, w as tf.Tensor2D, false, true);
+}
+
+/** One-hot rows as f32 (index −1 → zero row). The wasm OneHot kernel ignores a
+ * float32 dtype (returns zeros), so build int32 and cast. */
+function oneHotF32(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
+}
+
+/**
+ * Embedding lookup with a wasm-friendly gradient: forward is a gather, backward
+ * dE = oneHot(ids)ᵀ · dY, chunked so the one-hot block stays under ~64 MB
+ * (the wasm backend has no UnsortedSegmentSum, the gradient of gather).
+ */
+function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const V = table.shape[0];
+  const f = fused(([e], save) => {
+    save([]);
+    return {
+      value: tf.gather(e, ids), // [N, D]
+      gradFunc: (dy) => {
+        const N = ids.shape[0];
+        const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / V));
+        let acc: tf.Tensor | null = null;
+        for (let s = 0; s < N; s += chunk) {
+          const n = Math.min(chunk, N - s);
+          const oh = oneHotF32(n === N ? ids : tf.slice(ids, s, n), V); // [n, V]
+          const dyc = n === N ? dy : tf.slice(dy, [s, 0], [n, -1]); // [n, D]
+          const part = tf.matMul(oh, dyc as tf.Tensor2D, true, false); // [V, D]
+          acc = acc ? tf.add(acc, part) : part;
+        }
+        return [acc!];
+      },
+    };
+  });
+  return f(table) as tf.Tensor2D;
+}
+
+/** RMSNorm over the last axis: y = w ⊙ x / √(mean(x²) + ε). x [N, D]. Fused gradient. */
+function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
+  const f = fused(([x, w], save) => {
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)); // [N, 1]
+    save([x, w, r]);
+    return {
+      value: tf.mul(tf.mul(x, r), w), // [N, D]
+      gradFunc: (dy, saved) => {
+        const [x, w, r] = saved;
+        const xn = tf.mul(x, r); // [N, D]
+        const g = tf.mul(dy, w); // [N, D]
+        // dx = r · (g − xn · mean(g ⊙ xn))
+        const dx = tf.mul(r, tf.sub(g, tf.mul(xn, tf.mean(tf.mul(g, xn), -1, true))));
+        const dw = tf.sum(tf.mul(dy, xn), 0); // [D]
+        return [dx, dw];
+      },
+    };
+  });
+  return f(x, w) as tf.Tensor2D;
+}
+
+/** SwiGLU gate: silu(g) ⊙ u, with a fused gradient saving only g and u. */
+function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
+  const f = fused(([g, u], save) => {
+    save([g, u]);
+    return {
+      value: tf.mul(tf.mul(g, tf.sigmoid(g)), u), // [N, F]
+      gradFunc: (dy, saved) => {
+        const [g, u] = saved;
+        const s = tf.sigmoid(g);
+        const silu = tf.mul(g, s);
+        // d silu/dg = s · (1 + g · (1 − s))
+        const dsilu = tf.mul(s, tf.add(1, tf.mul(g, tf.sub(1, s))));
+        return [tf.mul(tf.mul(dy, u), dsilu), tf.mul(dy, silu)];
+      },
+    };
+  });
+  return f(g, u) as tf.Tensor2D;
+}
+
+/** rotate_half as a matrix: x·R = [−x₂, x₁] (HF convention). */
+function rotateHalfMatrix(hd: number): tf.Tensor2D {
+  const R = new Float32Array(hd * hd);
+  const h = hd / 2;
+  for (let j = 0; j < h; j++) {
+    R[(j + h) * hd + j] = -1;
+    R[j * hd + j + h] = 1;
+  }
+  return tf.tensor2d(R, [hd, hd]);
+}
+
+/**
+ * cos/sin tables for explicit position ids, shaped [B, T, 1, hd] to broadcast
+ * over heads. Angles in float64, as HF's inv_freq = θ^(−2i/hd).
+ */
+function ropeTables(positions: Int32Array | number[], B: number, T: number, hd: number, theta: number) {
+  const cos = new Float32Array(B * T * hd);
+  const sin = new Float32Array(B * T * hd);
+  const h = hd / 2;
+  for (let n = 0; n < B * T; n++) {
+    const p = positions[n];
+    for (let i = 0; i < h; i++) {
+      const a = p * Math.pow(theta, (-2 * i) / hd);
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      cos[n * hd + i] = cos[n * hd + i + h] = c;
+      sin[n * hd + i] = sin[n * hd + i + h] = s;
+    }
+  }
+  return { cos: tf.tensor4d(cos, [B, T, 1, hd]), sin: tf.tensor4d(sin, [B, T, 1, hd]) };
+}
+
+/** x·cos + rotate_half(x)·sin. x [B, T, H, hd]. */
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor, R: tf.Tensor2D): tf.Tensor4D {
+  const [B, T, H, hd] = x.shape;
+  const rot = tf.reshape(tf.matMul(tf.reshape(x, [B * T * H, hd]) as tf.Tensor2D, R), [B, T, H, hd]);
+  return tf.add(tf.mul(x, cos), tf.mul(rot, sin)) as tf.Tensor4D;
+}
+
+/**
+ * Causal GQA attention. q [B, Hkv, G·Tq, hd] (already scaled by 1/√hd),
+ * k, v [B, Hkv, Tk, hd], bias [B, 1, 1, Tq, Tk] (0 or −1e9) → [B, Hkv, G·Tq, hd].
+ * Fused gradient: saves q, k, v and the probabilities only.
+ */
+function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor, G: number): tf.Tensor4D {
+  const [B, Hkv, GTq, hd] = q.shape;
+  const Tq = GTq / G;
+  const Tk = k.shape[2];
+  const f = fused(([q, k, v], save) => {
+    const s = tf.matMul(q as tf.Tensor4D, k as tf.Tensor4D, false, true); // [B, Hkv, G·Tq, Tk]
+    const sm = tf.add(tf.reshape(s, [B, Hkv, G, Tq, Tk]), bias); // [B, Hkv, G, Tq, Tk]
+    const p = tf.reshape(tf.softmax(sm), [B, Hkv, GTq, Tk]) as tf.Tensor4D; // [B, Hkv, G·Tq, Tk]
+    save([q, k, v, p]);
+    return {
+      value: tf.matMul(p, v as tf.Tensor4D), // [B, Hkv, G·Tq, hd]
+      gradFunc: (dy, saved) => {
+        const [q, k, v, p] = saved as tf.Tensor4D[];
+        const dO = dy as tf.Tensor4D;
+        const dV = tf.matMul(p, dO, true, false); // [B, Hkv, Tk, hd]
+        const dP = tf.matMul(dO, v, false, true); // [B, Hkv, G·Tq, Tk]
+        // softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P))
+        const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor4D;
+        const dQ = tf.matMul(dS, k); // [B, Hkv, G·Tq, hd]
+        const dK = tf.matMul(dS, q, true, false); // [B, Hkv, Tk, hd]
+        return [dQ, dK, dV];
+      },
+    };
+  });
+  return f(q, k, v) as tf.Tensor4D;
+}
+
+// ───────────────────────────── the transformer ─────────────────────────────
+
+interface LayerKv {
+  k: tf.Tensor4D; // [B, Hkv, Tk, hd]
+  v: tf.Tensor4D; // [B, Hkv, Tk, hd]
+}
+
+/**
+ * Run the stack on ids [B, T] with explicit positions (row-major [B·T]) and an
+ * additive attention bias [B, 1, 1, T, Tpast + T]. `past` (per layer) is
+ * prepended to the keys/values; the new full keys/values are returned.
+ * Returns the final normalised hidden state [B·T, D].
+ */
+function transformer(
+  policy: Policy,
+  ids: tf.Tensor1D,
+  B: number,
+  T: number,
+  positions: Int32Array,
+  bias: tf.Tensor,
+  past?: LayerKv[],
+): { h: tf.Tensor2D; kv: LayerKv[] } {
+  const c = policy.config;
+  const D = c.hiddenSize;
+  const H = c.numHeads;
+  const Hkv = c.numKvHeads;
+  const G = H / Hkv;
+  const hd = D / H;
+  const { cos, sin } = ropeTables(positions, B, T, hd, c.ropeTheta);
+  const R = rotateHalfMatrix(hd);
+  const bias_ = (name: string) => (c.arch === 'qwen2' ? P(policy, name) : undefined);
+
+  let x = embed(P(policy, 'model.embed_tokens.weight') as tf.Tensor2D, ids); // [B·T, D]
+  const kv: LayerKv[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const pre = `model.layers.${l}.`;
+    // ── attention ──
+    const h = rmsNorm(x, P(policy, pre + 'input_layernorm.weight'), c.rmsNormEps); // [B·T, D]
+    let q = linear(h, P(policy, pre + 'self_attn.q_proj.weight'), bias_(pre + 'self_attn.q_proj.bias')); // [B·T, H·hd]
+    const kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
+    const vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
+    q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+    const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, R); // [B, T, H, hd]
+    const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, R); // [B, T, Hkv, hd]
+    // GQA without repeating K/V: query head h = kvHead·G + g; fold g into the rows.
+    const qg = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, Hkv, G, hd]), [0, 2, 3, 1, 4]), [B, Hkv, G * T, hd]) as tf.Tensor4D;
+    let k = tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
+    let v = tf.transpose(tf.reshape(vNew, [B, T, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
+    if (past) {
+      k = tf.concat([past[l].k, k], 2); // [B, Hkv, Tpast + T, hd]
+      v = tf.concat([past[l].v, v], 2);
+    }
+    kv.push({ k, v });
+    const o = attention(qg, k, v, bias, G); // [B, Hkv, G·T, hd]
+    const oFlat = tf.reshape(tf.transpose(tf.reshape(o, [B, Hkv, G, T, hd]), [0, 3, 1, 2, 4]), [B * T, D]) as tf.Tensor2D; // [B·T, D]
+    x = tf.add(x, linear(oFlat, P(policy, pre + 'self_attn.o_proj.weight'))); // [B·T, D]
+    // ── MLP (SwiGLU) ──
+    const h2 = rmsNorm(x, P(policy, pre + 'post_attention_layernorm.weight'), c.rmsNormEps); // [B·T, D]
+    const gate = linear(h2, P(policy, pre + 'mlp.gate_proj.weight')); // [B·T, F]
+    const up = linear(h2, P(policy, pre + 'mlp.up_proj.weight')); // [B·T, F]
+    x = tf.add(x, linear(swiglu(gate, up), P(policy, pre + 'mlp.down_proj.weight'))); // [B·T, D]
+  }
+  return { h: rmsNorm(x, P(policy, 'model.norm.weight'), c.rmsNormEps), kv };
+}
+
+/** Output head: [N, D] → logits [N, V] (tied: the embedding matrix). */
+function lmHead(policy: Policy, h: tf.Tensor2D): tf.Tensor2D {
+  const w = policy.config.tieEmbeddings ? P(policy, 'model.embed_tokens.weight') : P(policy, 'lm_head.weight');
+  return linear(h, w); // [N, V]
+}
+
+const NEG = -1e9; // additive mask; finite so fully-masked (pad) rows stay NaN-free
+
+/** Positions (cumsum(mask) − 1, ≥ 0) and the causal + key-padding bias [B, 1, 1, T, T]. */
+function maskGeometry(maskData: ArrayLike<number>, B: number, T: number) {
+  const positions = new Int32Array(B * T);
+  const bias = new Float32Array(B * T * T);
+  for (let b = 0; b < B; b++) {
+    let seen = 0;
+    for (let t = 0; t < T; t++) {
+      if (maskData[b * T + t]) seen++;
+      positions[b * T + t] = Math.max(0, seen - 1);
+    }
+    for (let i = 0; i < T; i++)
+      for (let j = 0; j < T; j++)
+        bias[(b * T + i) * T + j] = j <= i && maskData[b * T + j] ? 0 : NEG;
+  }
+  return { positions, bias: tf.tensor(bias, [B, 1, 1, T, T]) };
+}
+
+// ───────────────────────────── training forward ─────────────────────────────
+
+/** Full forward: logits [B, T, V] for every position. `mask` defaults to all ones. */
+export function forwardLogits(policy: Policy, tokens: tf.Tensor2D, mask?: tf.Tensor2D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [B, T] = tokens.shape;
+    const m = mask ? mask.dataSync() : new Float32Array(B * T).fill(1);
+    const { positions, bias } = maskGeometry(m, B, T);
+    const { h } = transformer(policy, tf.reshape(tokens, [B * T]) as tf.Tensor1D, B, T, positions, bias);
+    return tf.reshape(lmHead(policy, h), [B, T, policy.config.vocabSize]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Per-token log-probs of the given sequences, differentiable w.r.t. the policy
+ * variables. tokens int32 [B, T], mask [B, T] (1 = real token).
+ * logProbs[b, t] = log p(tokens[b, t+1] | tokens[b, ≤t]) for t < T−1, and 0
+ * where mask[b, t+1] = 0. With `entropy`, also the entropy (nats) of the
+ * predictive distribution at t (0 where mask[b, t+1] = 0).
+ * Call inside tf.tidy / the optimizer's closure: intermediates are not disposed here.
+ */
+export function sequenceLogProbs(
+  policy: Policy,
+  tokens: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  opts: { entropy?: boolean } = {},
+): { logProbs: tf.Tensor2D; entropy?: tf.Tensor2D } {
+  const [B, T] = tokens.shape;
+  const V = policy.config.vocabSize;
+  const maskData = mask.dataSync();
+  const { positions, bias } = maskGeometry(maskData, B, T);
+  // Targets: the next token; position T−1 has none (−1 → all-zero one-hot row).
+  const tok = tokens.dataSync();
+  const tgt = new Int32Array(B * T).fill(-1);
+  const tmask = new Float32Array(B * (T - 1));
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T - 1; t++) {
+      tmask[b * (T - 1) + t] = maskData[b * T + t + 1] ? 1 : 0;
+      if (maskData[b * T + t + 1]) tgt[b * T + t] = tok[b * T + t + 1];
+    }
+  const { h } = transformer(policy, tf.reshape(tokens, [B * T]) as tf.Tensor1D, B, T, positions, bias);
+  const logits = lmHead(policy, h); // [B·T, V]
+  const logp = tf.logSoftmax(logits); // [B·T, V]
+  const oh = oneHotF32(tf.tensor1d(tgt, 'int32'), V); // [B·T, V]
+  const tm = tf.tensor2d(tmask, [B, T - 1]);
+  const lpAll = tf.reshape(tf.sum(tf.mul(logp, oh), -1), [B, T]); // [B, T]
+  const logProbs = tf.mul(tf.slice(lpAll, [0, 0], [B, T - 1]), tm) as tf.Tensor2D; // [B, T−1]
+  if (!opts.entropy) return { logProbs };
+  const ent = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, T]); // [B, T]
+  return { logProbs, entropy: tf.mul(tf.slice(ent, [0, 0], [B, T - 1]), tm) as tf.Tensor2D };
+}
+
+/**
+ * Micro-batch size for a training step on [B, T] sequences that keeps saved
+ * activations (forward + backward, f32) under `budgetBytes` — default 1 GiB,
+ * a quarter of wasm's 4 GiB heap, leaving room for weights, optimizer state
+ * and allocator fragmentation. Returns a divisor-free size in [1, B].
+ */
+export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = 1 << 30): number {
+  const D = config.hiddenSize;
+  const F = config.ffnSize;
+  const H = config.numHeads;
+  const hd = D / H;
+  const kvD = config.numKvHeads * hd;
+  // Floats live per sequence per layer: norms/residual (≈6·D), q/k/v + rope'd and
+  // transposed copies (≈3·(D + 2·kvD)), attention scores/probs (≈3·H·T), MLP (≈4·F).
+  const perLayer = T * (6 * D + 3 * (D + 2 * kvD) + 3 * H * T + 4 * F);
+  // Head: logits, log-softmax, one-hot, products (≈5·V) per token.
+  const head = T * 5 * config.vocabSize;
+  // ×2 for gradients of the same size alive during backward.
+  const perSeq = 2 * 4 * (config.numLayers * perLayer + head);
+  return Math.max(1, Math.min(B, Math.floor(budgetBytes / perSeq)));
+}
+
+// ───────────────────────────── incremental decoding ─────────────────────────────
+
+/**
+ * Per-layer K/V for lock-step batched decoding. Rows are left-padded at
+ * `prefill` so they share one time axis; `pads[b]` slots at the start of row
+ * b are masked out and row b's position at slot s is s − pads[b].
+ */
+export interface KvCache {
+  readonly batchSize: number;
+  readonly maxLen: number;
+  /** Slots filled so far (including left padding). */
+  length: number;
+  pads: number[];
+  layers: LayerKv[] | null;
+  dispose(): void;
+}
+
+export function createKvCache(policy: Policy, batchSize: number, maxLen: number): KvCache {
+  if (maxLen > policy.config.maxPositions)
+    throw new Error(`createKvCache: maxLen ${maxLen} exceeds the model's maxPositions ${policy.config.maxPositions}`);
+  const cache: KvCache = {
+    batchSize,
+    maxLen,
+    length: 0,
+    pads: new Array(batchSize).fill(0),
+    layers: null,
+    dispose() {
+      for (const l of cache.layers ?? []) {
+        l.k.dispose();
+        l.v.dispose();
+      }
+      cache.layers = null;
+      cache.length = 0;
+    },
+  };
+  return cache;
+}
+
+function storeKv(cache: KvCache, kv: LayerKv[]): void {
+  for (const l of kv) {
+    tf.keep(l.k);
+    tf.keep(l.v);
+  }
+  for (const l of cache.layers ?? []) {
+    l.k.dispose();
+    l.v.dispose();
+  }
+  cache.layers = kv;
+}
+
+/**
+ * Feed prompts of different lengths (left-padded internally) into an empty
+ * cache. Returns the logits [B, V] after each prompt's last token.
+ */
+export function prefill(policy: Policy, cache: KvCache, prompts: number[][]): tf.Tensor2D {
+  if (prompts.length !== cache.batchSize) throw new Error(`prefill: got ${prompts.length} prompts for a cache of batch ${cache.batchSize}`);
+  if (cache.length !== 0) throw new Error('prefill: the cache is not empty (dispose it or create a new one)');
+  const B = prompts.length;
+  const T = Math.max(...prompts.map((p) => p.length));
+  if (prompts.some((p) => p.length === 0)) throw new Error('prefill: empty prompt');
+  if (T > cache.maxLen) throw new Error(`prefill: prompt length ${T} exceeds cache maxLen ${cache.maxLen}`);
+  const ids = new Int32Array(B * T);
+  const mask = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const pad = T - prompts[b].length;
+    cache.pads[b] = pad;
+    for (let t = 0; t < prompts[b].length; t++) {
+      ids[b * T + pad + t] = prompts[b][t];
+      mask[b * T + pad + t] = 1;
+    }
+  }
+  return tf.tidy(() => {
+    const { positions, bias } = maskGeometry(mask, B, T);
+    const { h, kv } = transformer(policy, tf.tensor1d(ids, 'int32'), B, T, positions, bias);
+    storeKv(cache, kv);
+    cache.length = T;
+    const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, -1]), [0, T - 1, 0], [B, 1, -1]), [B, -1]) as tf.Tensor2D; // [B, D]
+    return lmHead(policy, last); // [B, V]
+  });
+}
+
+/** Append one token per row; returns the next-token logits [B, V]. */
+export function decodeStep(policy: Policy, cache: KvCache, tokenIds: ArrayLike<number>): tf.Tensor2D {
+  const B = cache.batchSize;
+  if (tokenIds.length !== B) throw new Error(`decodeStep: got ${tokenIds.length} tokens for a cache of batch ${B}`);
+  if (cache.length >= cache.maxLen) throw new Error(`decodeStep: cache is full (maxLen ${cache.maxLen})`);
+  const s = cache.length; // slot of the new token
+  const Tk = s + 1;
+  const positions = new Int32Array(B);
+  const bias = new Float32Array(B * Tk);
+  for (let b = 0; b < B; b++) {
+    positions[b] = s - cache.pads[b];
+    for (let j = 0; j < Tk; j++) bias[b * Tk + j] = j >= cache.pads[b] ? 0 : NEG;
+  }
+  return tf.tidy(() => {
+    const { h, kv } = transformer(
+      policy,
+      tf.tensor1d(Int32Array.from(tokenIds), 'int32'),
+      B,
+      1,
+      positions,
+      tf.tensor(bias, [B, 1, 1, 1, Tk]),
+      cache.layers ?? undefined,
+    );
+    storeKv(cache, kv);
+    cache.length = Tk;
+    return lmHead(policy, h); // [B, V]
+  });
+}
