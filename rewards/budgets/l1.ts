@@ -1,0 +1,70 @@
+/**
+ * `l1` — L1/LCPO targets (Aggarwal & Welleck 2025): each time a prompt is
+ * used, draw a target n_target uniformly from the integers
+ * [minTarget, maxTarget] (paper: 100..4000), or uniformly from `levels` when
+ * given (TLDR's short/medium/long targets — unverified reading: TLDR's
+ * formula is implemented as L1-style targets), and state it in the prompt
+ * (`suffix`, "{n}" replaced: "Think for 512 tokens."). The cap is `cap` if
+ * given, else the largest possible target.
+ *
+ * Draws come from a seeded RNG (`seed`, else the run's seed) whose state is
+ * part of `state()`; a second call for the same prompt in the same step
+ * returns the same target without drawing again.
+ */
+import { z } from 'zod';
+import { SeededRng } from '../rng.ts';
+import type { BudgetDecision } from '../types.ts';
+import { defineBudgetPolicy } from './define.ts';
+
+const DecisionSchema = z.strictObject({
+  cap: z.number(),
+  target: z.number().optional(),
+  promptSuffix: z.string().optional(),
+});
+const L1StateSchema = z.strictObject({
+  version: z.literal(1),
+  rng: z.number(),
+  step: z.number().nullable(),
+  decisions: z.array(z.tuple([z.string(), DecisionSchema])),
+});
+
+export const l1 = defineBudgetPolicy({
+  summary: 'target ~ U[minTarget, maxTarget] per prompt, stated in the prompt',
+  schema: z.strictObject({
+    minTarget: z.number().int().positive().default(100),
+    maxTarget: z.number().int().positive().default(4000),
+    /** Discrete targets to draw from instead of the range (TLDR-style levels). */
+    levels: z.array(z.number().int().positive()).min(1).optional(),
+    cap: z.number().int().positive().optional(),
+    suffix: z.string().default('Think for {n} tokens.'),
+    seed: z.number().int().optional(),
+  }),
+  make: (c, opts) => {
+    if (c.minTarget > c.maxTarget) throw new Error(`l1: minTarget (${c.minTarget}) > maxTarget (${c.maxTarget})`);
+    const rng = new SeededRng(c.seed ?? opts?.seed ?? 0);
+    const cap = c.cap ?? (c.levels ? Math.max(...c.levels) : c.maxTarget);
+    let step: number | null = null;
+    let decisions = new Map<string, BudgetDecision>();
+    return {
+      budgetFor(prompt, s): BudgetDecision {
+        if (s !== step) {
+          step = s;
+          decisions = new Map();
+        }
+        const prev = decisions.get(prompt.id);
+        if (prev) return { ...prev };
+        const target = c.levels ? c.levels[rng.int(0, c.levels.length - 1)] : rng.int(c.minTarget, c.maxTarget);
+        const d: BudgetDecision = { cap, target, promptSuffix: c.suffix.replaceAll('{n}', String(target)) };
+        decisions.set(prompt.id, d);
+        return { ...d };
+      },
+      state: () => ({ version: 1, rng: rng.state(), step, decisions: [...decisions.entries()].map(([k, d]) => [k, { ...d }]) }),
+      loadState(raw) {
+        const data = L1StateSchema.parse(raw);
+        rng.setState(data.rng);
+        step = data.step;
+        decisions = new Map(data.decisions.map(([k, d]) => [k, { ...d }]));
+      },
+    };
+  },
+});

@@ -1,0 +1,50 @@
+/**
+ * `grpo-lambda` — GRPO-λ correctness-gated length penalty (Stable RL for
+ * Efficient Reasoning, 2025). Per group p = mean_G c. Selected groups get the
+ * length-penalized reward `correctness + lengthWeight · kimi_i` (the Kimi form,
+ * see `kimi.ts`); the other groups get plain correctness (`correct`/`wrong`).
+ *
+ * Selection (unverified reading): `top-fraction` ranks the batch's groups by p
+ * (descending; ties keep batch order) and selects the top round(fraction · G);
+ * `threshold` selects every group with p ≥ threshold. The default fraction
+ * 0.2 and threshold 0.5 are not confirmed from the paper: configurable.
+ * Logs `reward/grpo-lambda/penalized_ratio` (fraction of groups selected).
+ */
+import { z } from 'zod';
+import { batchGroups, defineShaper } from './define.ts';
+import { kimiGroupTerms } from './kimi.ts';
+
+export const grpoLambda = defineShaper({
+  summary: 'top-λ groups by pass rate get correctness + Kimi length term, others 0/1',
+  schema: z.strictObject({
+    selection: z.enum(['top-fraction', 'threshold']).default('top-fraction'),
+    /** λ: fraction of the batch's groups (by pass rate) that get the length reward (unverified default). */
+    fraction: z.number().min(0).max(1).default(0.2),
+    /** With `selection: threshold`: minimum group pass rate for the length reward (unverified default). */
+    threshold: z.number().min(0).max(1).default(0.5),
+    correct: z.number().default(1),
+    wrong: z.number().default(0),
+    /** Weight of the Kimi length term inside selected groups. */
+    lengthWeight: z.number().default(1),
+  }),
+  make: (c) => (batch, ctx) => {
+    const groups = [...batchGroups(batch).values()];
+    const rates = groups.map((idx) => idx.filter((i) => batch[i].correct).length / idx.length);
+    let selected: boolean[];
+    if (c.selection === 'threshold') {
+      selected = rates.map((p) => p >= c.threshold);
+    } else {
+      const k = Math.round(c.fraction * groups.length);
+      const order = rates.map((p, g) => ({ p, g })).sort((a, b) => b.p - a.p || a.g - b.g);
+      selected = new Array<boolean>(groups.length).fill(false);
+      for (const { g } of order.slice(0, k)) selected[g] = true;
+    }
+    const out = batch.map((r) => (r.correct ? c.correct : c.wrong));
+    groups.forEach((idx, g) => {
+      if (!selected[g]) return;
+      kimiGroupTerms(batch, idx).forEach((v, k) => (out[idx[k]] += c.lengthWeight * v));
+    });
+    if (groups.length > 0) ctx.logMetric('reward/grpo-lambda/penalized_ratio', selected.filter(Boolean).length / groups.length);
+    return out;
+  },
+});

@@ -1,0 +1,45 @@
+/**
+ * `surrogate` — label-free format + length reward ("Surrogate signals from
+ * format and length", 2025). Uses no correctness. Format reward from the
+ * start; from `lengthStartStep` on, add a length term that penalizes answers
+ * that are too long *and* too short. The exact term is unverified; implemented
+ * reading, with B = the rollout's target (else cap), lo = low·B, hi = high·B:
+ *   term = 1                         if lo ≤ L ≤ hi
+ *        = L / lo                    if L < lo
+ *        = max(0, 1 − (L − hi)/hi)   if L > hi
+ *   r = (all format flags ? formatReward : 0) + [step ≥ lengthStartStep] · lengthWeight · term
+ * Truncated responses get no length term.
+ */
+import { z } from 'zod';
+import { defineShaper } from './define.ts';
+
+export function surrogateLengthTerm(length: number, lo: number, hi: number): number {
+  if (length < lo) return length / lo;
+  if (length <= hi) return 1;
+  return Math.max(0, 1 - (length - hi) / hi);
+}
+
+export const surrogate = defineShaper({
+  summary: 'label-free: format reward, then + length term penalizing too long and too short',
+  schema: z.strictObject({
+      /** Format flags to require; empty = all flags the rollout carries. */
+      flags: z.array(z.string()).default([]),
+      formatReward: z.number().default(1),
+      /** Step from which the length term is added ("format early, then length"). */
+      lengthStartStep: z.number().int().min(0).default(50),
+      lengthWeight: z.number().default(1),
+      /** Band [low·B, high·B] that earns the full length term (unverified defaults). */
+      low: z.number().min(0).default(0.1),
+      high: z.number().gt(0).default(0.75),
+  }),
+  make: (c) => {
+    if (!(c.low < c.high)) throw new Error(`surrogate: low (${c.low}) must be < high (${c.high}): the band is [low·B, high·B]`);
+    return (batch, ctx) => batch.map((r) => {
+      const keys = c.flags.length > 0 ? c.flags : Object.keys(r.format);
+      const fmt = keys.length > 0 && keys.every((k) => r.format[k] === true) ? c.formatReward : 0;
+      if (ctx.step < c.lengthStartStep || r.finish === 'length') return fmt;
+      const b = r.budget.target ?? r.budget.cap;
+      return fmt + c.lengthWeight * surrogateLengthTerm(r.length, c.low * b, c.high * b);
+    });
+  },
+});

@@ -1,0 +1,204 @@
+/**
+ * Advantage estimators: pure functions over plain arrays (one entry per
+ * rollout, batch order). Groups are identified by `groupIds` (any key; one
+ * group = one prompt's n samples). Formulas (../shared/METHODS.md):
+ *
+ *   grpo        A_i = (r_i − mean_G r) / (std_G r + ε)
+ *   dr-grpo     A_i = r_i − mean_G r
+ *   batch-norm  d_i = r_i − mean_G r;  A_i = (d_i − mean_batch d) / (std_batch d + ε)
+ *               (+ boost if correct_i); batch stats weighted by tokens (each
+ *               response counts L_i times, as verl) or by sequence
+ *   rloo        A_i = r_i − mean_{j≠i} r_j
+ *
+ * Edge cases: a group of one has advantage 0 under grpo/dr-grpo/rloo (no
+ * baseline besides itself); a zero-variance group gives 0 (grpo: 0/(0+ε)).
+ */
+import { z } from 'zod';
+import { groupIndices, mean, std } from '../../rewards/util.ts';
+
+export interface AdvantageInput {
+  rewards: readonly number[];
+  groupIds: readonly (number | string)[];
+  /** Generated lengths in tokens (token weighting of `batch-norm`). */
+  lengths: readonly number[];
+  /** Verifier verdicts (the correct-sample boost of `batch-norm`). */
+  correct: readonly boolean[];
+}
+
+export type AdvantageEstimator = (input: AdvantageInput) => number[];
+
+function checkLengths(input: AdvantageInput): void {
+  const n = input.rewards.length;
+  for (const [k, v] of [['groupIds', input.groupIds], ['lengths', input.lengths], ['correct', input.correct]] as const) {
+    if (v.length !== n) throw new Error(`advantages: ${k} has ${v.length} entries, rewards has ${n}`);
+  }
+}
+
+/** r_i − mean of its group. */
+export function groupCentered(rewards: readonly number[], groupIds: readonly (number | string)[]): number[] {
+  const out = new Array<number>(rewards.length).fill(0);
+  for (const idx of groupIndices(groupIds).values()) {
+    const m = mean(idx.map((i) => rewards[i]));
+    for (const i of idx) out[i] = rewards[i] - m;
+  }
+  return out;
+}
+
+/** GRPO: (r − mean_G) / (std_G + ε); std unbiased (n−1) by default like TRL/verl. */
+export function grpoAdvantages(
+  rewards: readonly number[],
+  groupIds: readonly (number | string)[],
+  opts: { epsilon?: number; unbiasedStd?: boolean } = {},
+): number[] {
+  const eps = opts.epsilon ?? 1e-6;
+  const unbiased = opts.unbiasedStd ?? true;
+  const out = new Array<number>(rewards.length).fill(0);
+  for (const idx of groupIndices(groupIds).values()) {
+    const rs = idx.map((i) => rewards[i]);
+    const m = mean(rs);
+    const s = std(rs, unbiased);
+    for (const i of idx) out[i] = (rewards[i] - m) / (s + eps);
+  }
+  return out;
+}
+
+/** Dr. GRPO: r − mean_G (no std division). */
+export function drGrpoAdvantages(rewards: readonly number[], groupIds: readonly (number | string)[]): number[] {
+  return groupCentered(rewards, groupIds);
+}
+
+/**
+ * Batch-normalized (DLER, REINFORCE++-baseline): group-centre, then whiten over
+ * the batch with weights L_i (`token`) or 1 (`sequence`); variance with
+ * Bessel's correction W/(W−1) over the total weight W (verl's masked_whiten)
+ * when `unbiased`. Then add `correctBoost` to correct samples (DLER's code:
+ * 0.1; 0 = off). If every weight is 0 (all lengths 0), sequence weights are used.
+ */
+export function batchNormAdvantages(
+  input: AdvantageInput,
+  opts: { weighting?: 'token' | 'sequence'; epsilon?: number; unbiased?: boolean; correctBoost?: number } = {},
+): number[] {
+  checkLengths(input);
+  const eps = opts.epsilon ?? 1e-6;
+  const d = groupCentered(input.rewards, input.groupIds);
+  let w = opts.weighting === 'sequence' ? d.map(() => 1) : input.lengths.map((l) => Math.max(0, l));
+  let W = w.reduce((a, b) => a + b, 0);
+  if (W === 0) {
+    w = d.map(() => 1);
+    W = d.length;
+  }
+  if (d.length === 0) return [];
+  let m = 0;
+  d.forEach((v, i) => (m += w[i] * v));
+  m /= W;
+  let v2 = 0;
+  d.forEach((v, i) => (v2 += w[i] * (v - m) * (v - m)));
+  v2 /= W;
+  if ((opts.unbiased ?? true) && W > 1) v2 *= W / (W - 1);
+  const s = Math.sqrt(v2);
+  const boost = opts.correctBoost ?? 0;
+  return d.map((v, i) => (v - m) / (s + eps) + (input.correct[i] ? boost : 0));
+}
+
+/** RLOO: r_i − mean of the other samples of its group; 0 for a group of one. */
+export function rlooAdvantages(rewards: readonly number[], groupIds: readonly (number | string)[]): number[] {
+  const out = new Array<number>(rewards.length).fill(0);
+  for (const idx of groupIndices(groupIds).values()) {
+    const n = idx.length;
+    if (n < 2) continue;
+    const total = idx.reduce((a, i) => a + rewards[i], 0);
+    for (const i of idx) out[i] = rewards[i] - (total - rewards[i]) / (n - 1);
+  }
+  return out;
+}
+
+// ---- registry ---------------------------------------------------------------
+
+export interface AdvantageEstimatorDef<S extends z.ZodObject = z.ZodObject> {
+  readonly schema: S;
+  readonly make: (config: z.output<S>) => AdvantageEstimator;
+  readonly summary: string;
+}
+function defineEstimator<S extends z.ZodObject>(d: AdvantageEstimatorDef<S>): AdvantageEstimatorDef<S> {
+  return d;
+}
+
+export const advantageEstimators = {
+  grpo: defineEstimator({
+    summary: 'A = (r − mean_G) / (std_G + ε)',
+    schema: z.strictObject({
+      /** ε in the denominator (verl 1e-6). */
+      epsilon: z.number().min(0).default(1e-6),
+      /** n−1 group std (torch default, TRL/verl); false = population std. */
+      unbiasedStd: z.boolean().default(true),
+    }),
+    make: (c) => (x) => {
+      checkLengths(x);
+      return grpoAdvantages(x.rewards, x.groupIds, c);
+    },
+  }),
+  'dr-grpo': defineEstimator({
+    summary: 'A = r − mean_G',
+    schema: z.strictObject({}),
+    make: () => (x) => {
+      checkLengths(x);
+      return drGrpoAdvantages(x.rewards, x.groupIds);
+    },
+  }),
+  'batch-norm': defineEstimator({
+    summary: 'd = r − mean_G, whitened over the batch (token|sequence weights), + boost if correct',
+    schema: z.strictObject({
+      weighting: z.enum(['token', 'sequence']).default('token'),
+      epsilon: z.number().min(0).default(1e-6),
+      unbiased: z.boolean().default(true),
+      /** Added to correct samples' advantages after whitening; DLER's code uses 0.1. */
+      correctBoost: z.number().default(0),
+    }),
+    make: (c) => (x) => batchNormAdvantages(x, c),
+  }),
+  rloo: defineEstimator({
+    summary: 'A = r − mean of the other samples of the group',
+    schema: z.strictObject({}),
+    make: () => (x) => {
+      checkLengths(x);
+      return rlooAdvantages(x.rewards, x.groupIds);
+    },
+  }),
+} as const;
+export type AdvantageEstimatorName = keyof typeof advantageEstimators;
+
+function estimatorSpec<N extends string, S extends z.ZodObject>(type: N, def: AdvantageEstimatorDef<S>) {
+  return def.schema.extend({ type: z.literal(type) });
+}
+
+/** A recipe's `advantage:` section. */
+export const AdvantageSpecSchema = z.discriminatedUnion(
+  'type',
+  [
+    estimatorSpec('grpo', advantageEstimators.grpo),
+    estimatorSpec('dr-grpo', advantageEstimators['dr-grpo']),
+    estimatorSpec('batch-norm', advantageEstimators['batch-norm']),
+    estimatorSpec('rloo', advantageEstimators.rloo),
+  ],
+  {
+    error: (iss) =>
+      iss.code === 'invalid_union'
+        ? `unknown advantage estimator '${String((iss.input as { type?: unknown } | undefined)?.type)}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`
+        : undefined,
+  },
+);
+export type AdvantageSpec = z.infer<typeof AdvantageSpecSchema>;
+export type AdvantageSpecInput = z.input<typeof AdvantageSpecSchema>;
+
+export function makeAdvantageEstimator(type: string, config: unknown = {}): AdvantageEstimator {
+  const def = (advantageEstimators as Record<string, AdvantageEstimatorDef>)[type];
+  if (!def) {
+    throw new Error(`unknown advantage estimator '${type}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`);
+  }
+  return def.make(def.schema.parse(config));
+}
+
+export function resolveAdvantageEstimator(spec: AdvantageSpecInput | AdvantageSpec): AdvantageEstimator {
+  const { type, ...config } = AdvantageSpecSchema.parse(spec) as { type: string };
+  return makeAdvantageEstimator(type, config);
+}
