@@ -1,0 +1,125 @@
+/**
+ * evaluate(): the accuracy–tokens curve of one model on one task. For each
+ * budget B, every test problem is sampled `samplesPerProblem` times with
+ * budget forcing, verified, and summarized (accuracy, mean tokens
+ * all/correct/wrong, truncation, pass@k, accuracy per 1k tokens, AES vs a
+ * named base; bootstrap CIs over problems; per difficulty level).
+ *
+ * Seeds depend only on (eval seed, problem index, budget), never on the
+ * model, so two arms see the same problems with the same seeds and can be
+ * compared with a paired bootstrap.
+ */
+import type { Tokenizer } from '../model/tokenizer.ts';
+import type { RolloutEngine } from '../rollout/types.ts';
+import type { Problem, Task } from '../tasks/types.ts';
+import type { Extractor, VerifyResult } from '../verify/types.ts';
+import { makeBudgetForcer } from './budget-forcing.ts';
+import type { ForcedGenerator } from './budget-forcing.ts';
+import { toRecord } from './records.ts';
+import type { ProblemRecord } from './records.ts';
+import type { AesWeights, BootstrapOptions } from './stats.ts';
+import { byDifficulty, summarizeBudget } from './summarize.ts';
+import type { BudgetSummary, DifficultySummary } from './summarize.ts';
+
+export type VerifyFn = (response: string, gold: string, opts: { extractors: Extractor[] }) => VerifyResult | Promise<VerifyResult>;
+
+export interface EvaluateOptions {
+  engine: RolloutEngine;
+  task: Task;
+  tokenizer: Tokenizer;
+  verify: VerifyFn;
+  budgets: readonly number[];
+  samplesPerProblem: number;
+  /** 1 = the policy as trained; 0 = greedy. */
+  temperature: number;
+  topP?: number;
+  /** Test problems; default the first `testSize` of the task's test split. */
+  problems?: readonly Problem[];
+  testSize?: number;
+  /** Tokens allowed after the answer trigger (8 covers "#### 12345" and EOS). */
+  answerTokens?: number;
+  seed?: number;
+  passK?: readonly number[];
+  bootstrap?: BootstrapOptions;
+  /** Compare every budget with this earlier result (same budgets): length reduction, ΔAcc, AES. */
+  base?: EvalResult;
+  aes?: AesWeights;
+  /** Label stored in the result (checkpoint path, step, …). */
+  model?: string;
+  /** Override the generator (e.g. the rollout module's budget forcing). */
+  generate?: ForcedGenerator;
+  /** Requests per generate() call: bounds memory, gives progress. */
+  chunk?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BudgetResult extends BudgetSummary {
+  byDifficulty: DifficultySummary[];
+  records: ProblemRecord[];
+}
+
+export interface EvalResult {
+  model: string;
+  task: string;
+  settings: { samplesPerProblem: number; temperature: number; topP: number; seed: number; answerTokens: number; problems: number };
+  budgets: BudgetResult[];
+}
+
+/** Deterministic 32-bit seed for (eval seed, problem index, budget). */
+export function problemSeed(seed: number, problemIndex: number, budget: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const v of [problemIndex, budget]) {
+    h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
+    h = (h ^ (h >>> 13)) >>> 0;
+  }
+  return h;
+}
+
+export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
+  const problems = o.problems ?? o.task.problems('test').slice(0, o.testSize ?? Infinity);
+  if (problems.length === 0) throw new Error(`evaluate: task ${o.task.name} has no test problems`);
+  const answerTokens = o.answerTokens ?? 8;
+  const seed = o.seed ?? 0;
+  const topP = o.topP ?? 1;
+  const generate = o.generate ?? makeBudgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens);
+  const prompts = problems.map((p) => o.tokenizer.encode(o.task.formatPrompt(p)));
+  const chunk = o.chunk ?? 64;
+  const total = problems.length * o.budgets.length;
+  let done = 0;
+  const budgets: BudgetResult[] = [];
+  for (const budget of o.budgets) {
+    const records: ProblemRecord[] = [];
+    for (let start = 0; start < problems.length; start += chunk) {
+      const idx = problems.slice(start, start + chunk).map((_, k) => start + k);
+      const out = await generate(
+        idx.map((i) => ({ promptIds: prompts[i], n: o.samplesPerProblem, maxTokens: budget, seed: problemSeed(seed, i, budget) })),
+        { temperature: o.temperature, topP },
+      );
+      for (const [k, i] of idx.entries()) {
+        const p = problems[i];
+        const outcomes = [];
+        for (const s of out[k]) {
+          const v = await o.verify(s.text, p.gold, { extractors: o.task.extractors });
+          outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated });
+        }
+        records.push(toRecord(p.id, p.difficulty, outcomes));
+      }
+      done += idx.length;
+      o.onProgress?.(done, total);
+    }
+    const baseB = o.base?.budgets.find((b) => b.budget === budget);
+    const summary = summarizeBudget(budget, records, {
+      passK: o.passK,
+      bootstrap: o.bootstrap,
+      aes: o.aes,
+      base: baseB && { name: o.base!.model, accuracy: baseB.accuracy.estimate, meanTokens: baseB.meanTokens.estimate },
+    });
+    budgets.push({ ...summary, byDifficulty: byDifficulty(records), records });
+  }
+  return {
+    model: o.model ?? o.engine.name,
+    task: o.task.name,
+    settings: { samplesPerProblem: o.samplesPerProblem, temperature: o.temperature, topP, seed, answerTokens, problems: problems.length },
+    budgets,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Per-problem evaluation records: the raw material every statistic is
+ * computed from, saved in eval JSON so A/B comparisons can pair arms on the
+ * same problems later without re-generating.
+ */
+export interface ProblemRecord {
+  id: string;
+  difficulty?: number;
+  /** Samples drawn for this problem at this budget. */
+  samples: number;
+  /** How many of them the verifier accepted. */
+  correct: number;
+  /** Σ tokens over all samples (thinking + forced answer). */
+  tokens: number;
+  /** Σ tokens over the correct samples. */
+  tokensCorrect: number;
+  /** Samples that hit the budget and had their answer forced. */
+  truncated: number;
+}
+
+/** One sample, before aggregation. */
+export interface SampleOutcome {
+  correct: boolean;
+  tokens: number;
+  truncated: boolean;
+}
+
+export function toRecord(id: string, difficulty: number | undefined, outcomes: readonly SampleOutcome[]): ProblemRecord {
+  const r: ProblemRecord = { id, samples: outcomes.length, correct: 0, tokens: 0, tokensCorrect: 0, truncated: 0 };
+  if (difficulty !== undefined) r.difficulty = difficulty;
+  for (const o of outcomes) {
+    r.tokens += o.tokens;
+    if (o.correct) {
+      r.correct++;
+      r.tokensCorrect += o.tokens;
+    }
+    if (o.truncated) r.truncated++;
+  }
+  return r;
+}
