@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/engine/index.ts';
+import { forwardLogits, policyFromNamed, type Policy } from '../../src/model/decoder.ts';
+import { TfjsEngine } from '../../src/rollout/tfjs-engine.ts';
+import { conformance } from './conformance.ts';
+import { randomWeights, tinyConfig, tinyVocab } from './fixtures.ts';
+import { referenceLogits } from './reference-forward.ts';
+
+const vocab = tinyVocab(16);
+const config = tinyConfig('qwen2');
+const weights = randomWeights(config, 5);
+let policy: Policy;
+let engine: TfjsEngine;
+beforeAll(async () => {
+  await initEngine();
+  policy = policyFromNamed(config, weights);
+  engine = await TfjsEngine.create(policy, vocab, { batchSize: 512 });
+});
+afterAll(async () => {
+  await engine.dispose();
+  policy.dispose();
+});
+
+describe('TfjsEngine', () => {
+  it('the decoder forward equals the float64 reference (sanity for the fixtures)', () => {
+    const toks = [1, 4, 9, 2, 15, 3];
+    const got = tf.tidy(() => forwardLogits(policy, tf.tensor2d([toks], [1, toks.length], 'int32')).arraySync()[0]);
+    const ref = referenceLogits(config, weights, toks);
+    let d = 0;
+    got.forEach((row, i) => row.forEach((v, j) => (d = Math.max(d, Math.abs(v - ref[i][j])))));
+    expect(d).toBeLessThan(1e-4);
+  });
+  conformance({ engine: () => engine, config, weights, draws: 1500 });
+});
