@@ -26,7 +26,11 @@ import type { Tokenizer } from './tokenizer.ts';
 
 export const BUILTIN_TOKENIZER_FILE = 'brevity-tokenizer.json';
 
-/** Default vocabulary: 4 specials, 10 digits, 6 operators, 8 marks, 23 words = 51 (< 64, the S model's vocab). */
+/**
+ * Default vocabulary: 4 specials, 10 digits, 6 operators, 8 marks, 23 words
+ * (51), padded with 13 reserved entries to 64 = the S model's vocabSize
+ * (GGUF export needs exactly one vocabulary entry per embedding row).
+ */
 export const DEFAULT_BUILTIN_TOKENS: readonly string[] = [
   '<pad>', '<bos>', '<eos>', '<unk>',
   '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
@@ -35,6 +39,7 @@ export const DEFAULT_BUILTIN_TOKENS: readonly string[] = [
   'Wait', 'Hmm', 'Let', 'Actually', 'Yes', 'So',
   ' let', ' me', ' double-check', ' verify', ' that', ' again', ' check', ' each',
   ' step', ' re-check', ' is', ' correct', ' the', ' answer', ' still', ' all', ' steps',
+  ...Array.from({ length: 13 }, (_, i) => `<reserved_${51 + i}>`),
 ];
 
 const FileSchema = z.strictObject({
@@ -51,7 +56,13 @@ export type BuiltinTokenizerFile = z.infer<typeof FileSchema>;
 export class BuiltinTokenizer implements Tokenizer {
   readonly vocabSize: number;
   readonly eosTokenId: number;
-  readonly bosTokenId: number;
+  /**
+   * Undefined on purpose: built-in models are trained without a BOS token
+   * (the prompt "Q: …" starts every sequence), so engines must not prepend one.
+   * The id stays in the vocabulary as `bosId` (decoded as "").
+   */
+  readonly bosTokenId: number | undefined = undefined;
+  readonly bosId: number;
   readonly padTokenId: number;
   readonly unkTokenId: number;
   private readonly tokens: readonly string[];
@@ -67,7 +78,7 @@ export class BuiltinTokenizer implements Tokenizer {
     this.tokens = tokens;
     this.vocabSize = tokens.length;
     this.padTokenId = spec.pad;
-    this.bosTokenId = spec.bos;
+    this.bosId = spec.bos;
     this.eosTokenId = spec.eos;
     this.unkTokenId = spec.unk;
     const specials = new Set([spec.pad, spec.bos, spec.eos, spec.unk]);
@@ -88,7 +99,7 @@ export class BuiltinTokenizer implements Tokenizer {
     outer: while (i < text.length) {
       // Special tokens are spelled literally, e.g. "<eos>".
       if (text[i] === '<') {
-        for (const id of [this.padTokenId, this.bosTokenId, this.eosTokenId, this.unkTokenId]) {
+        for (const id of [this.padTokenId, this.bosId, this.eosTokenId, this.unkTokenId]) {
           const s = this.tokens[id]!;
           if (text.startsWith(s, i)) { ids.push(id); i += s.length; continue outer; }
         }
@@ -105,7 +116,7 @@ export class BuiltinTokenizer implements Tokenizer {
   decode(ids: readonly number[]): string {
     let out = '';
     for (const id of ids) {
-      if (id === this.padTokenId || id === this.bosTokenId || id === this.eosTokenId) continue;
+      if (id === this.padTokenId || id === this.bosId || id === this.eosTokenId) continue;
       if (id === this.unkTokenId) { out += '\uFFFD'; continue; }
       const t = this.tokens[id];
       if (t === undefined) throw new Error(`builtin tokenizer: id ${id} is outside the vocabulary (size ${this.vocabSize})`);
@@ -124,7 +135,7 @@ export class BuiltinTokenizer implements Tokenizer {
   toJSON(): BuiltinTokenizerFile {
     return {
       format: 'brevity-builtin-tokenizer', version: 1, tokens: [...this.tokens],
-      pad: this.padTokenId, bos: this.bosTokenId, eos: this.eosTokenId, unk: this.unkTokenId,
+      pad: this.padTokenId, bos: this.bosId, eos: this.eosTokenId, unk: this.unkTokenId,
     };
   }
 

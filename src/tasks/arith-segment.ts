@@ -31,7 +31,8 @@ const STEP_RE = /^\d+[+\-*]\d+=\d+$/;
 
 /** Label the tokens `ids` of one response (prompt excluded). */
 export function segmentResponse(ids: readonly number[], tokenizer: Tokenizer = builtinTokenizer): Segmentation {
-  const specials = new Set([tokenizer.eosTokenId, tokenizer.bosTokenId, (tokenizer as { padTokenId?: number }).padTokenId]);
+  const ext = tokenizer as { padTokenId?: number; bosId?: number };
+  const specials = new Set([tokenizer.eosTokenId, tokenizer.bosTokenId, ext.padTokenId, ext.bosId]);
   // Group token indices by line.
   const lines: { text: string; idx: number[] }[] = [{ text: '', idx: [] }];
   const labels: SegmentLabel[] = new Array(ids.length);

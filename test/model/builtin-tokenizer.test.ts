@@ -10,8 +10,10 @@ import { arithTrace } from '../../src/tasks/arith-traces.ts';
 
 describe('builtin tokenizer', () => {
   it('fits the S model vocabulary and has distinct specials', () => {
-    expect(tok.vocabSize).toBeLessThanOrEqual(64);
-    expect(new Set([tok.padTokenId, tok.bosTokenId, tok.eosTokenId, tok.unkTokenId]).size).toBe(4);
+    expect(tok.vocabSize).toBe(64);
+    expect(new Set([tok.padTokenId, tok.bosId, tok.eosTokenId, tok.unkTokenId]).size).toBe(4);
+    expect(tok.bosTokenId).toBeUndefined(); // built-in models are trained without BOS
+    expect(new Set(Array.from({ length: 64 }, (_, i) => tok.tokenString(i))).size).toBe(64);
   });
 
   it('encodes digits and operators one token each, words whole', () => {
@@ -37,7 +39,7 @@ describe('builtin tokenizer', () => {
   it('maps unknown characters to <unk> and skips specials when decoding', () => {
     const ids = tok.encode('1x2');
     expect(ids[1]).toBe(tok.unkTokenId);
-    expect(tok.decode([tok.bosTokenId, ...tok.encode('7'), tok.eosTokenId])).toBe('7');
+    expect(tok.decode([tok.bosId, ...tok.encode('7'), tok.eosTokenId])).toBe('7');
     expect(tok.encode('<eos>')).toEqual([tok.eosTokenId]);
   });
 
