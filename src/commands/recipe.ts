@@ -25,6 +25,10 @@ export function register(program: Command): void {
 export function toYaml(value: unknown): string {
   const doc = new Document(value);
   visit(doc, {
+    Map(_, node) {
+      // `type:` first: it says what the rest of the block configures
+      node.items.sort((a, b) => Number(isScalar(b.key) && b.key.value === 'type') - Number(isScalar(a.key) && a.key.value === 'type'));
+    },
     Seq(_, node) {
       if (node.items.every((i) => isScalar(i))) node.flow = true;
     },

@@ -7,10 +7,14 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Deep merge for `extends`: objects merge key by key, everything else
  * (scalars, arrays, null) in `over` replaces what `base` had. Arrays replace
  * rather than concatenate so a recipe can state a whole `rewards:` list
- * without inheriting its base's shapers. Inputs are not mutated.
+ * without inheriting its base's shapers. A mapping whose `type:` differs from
+ * the inherited one replaces it too (`budget: {type: palu}` over
+ * `budget: {type: fixed, cap: 256}` must not inherit `cap`). Inputs are not
+ * mutated.
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
+  if ('type' in over && 'type' in base && over.type !== base.type) return structuredClone(over);
   const out: Record<string, unknown> = structuredClone(base);
   for (const [k, v] of Object.entries(over)) {
     out[k] = k in out ? deepMerge(out[k], v) : structuredClone(v);
