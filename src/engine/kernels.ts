@@ -50,7 +50,9 @@ export function setMatmulKernel(kind: MatmulKernel, addon: BlasAddon | null = nu
     if (!addon) throw new Error('setMatmulKernel("native") needs the OpenBLAS addon; run `npx brevity doctor` to see why it is missing');
     funcs = {
       BatchMatMul: makeNativeMatmul(addon, fallback('BatchMatMul')),
-      _FusedMatMul: makeNativeFusedMatmul(addon, fallback('_FusedMatMul')),
+      // Activations OpenBLAS does not fuse go to the portable kernel, which
+      // (unlike stock) handles a bias with transposes and batches correctly.
+      _FusedMatMul: makeNativeFusedMatmul(addon, makePortableFusedMatmul(fallback('_FusedMatMul'))),
     };
   }
   for (const name of NAMES) {

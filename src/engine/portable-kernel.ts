@@ -11,7 +11,9 @@
  *      operands, each written straight into its slice of the output.
  *
  * Products too small for the split to pay (per-call overhead dominates) keep
- * the stock kernel, as do non-float32 inputs and prelu (per-batch weights).
+ * the stock kernel, as do non-float32 inputs and prelu (per-batch weights);
+ * biased fused products never do (the stock fused kernel adds the bias wrongly
+ * off its fast path).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
@@ -85,7 +87,11 @@ function runPortable(backend: WasmBackend, a: TensorInfo, b: TensorInfo, transpo
   const plan0 = planMatmul(a.shape, b.shape, transposeA, transposeB);
   const stockFast = !transposeA && !transposeB && plan0.batch === 1 &&
     a.shape.slice(0, -2).every((d) => d === 1) && b.shape.slice(0, -2).every((d) => d === 1);
-  if (stockFast || plan0.m * plan0.n * plan0.k < MIN_SPLIT_MACS || plan0.batch === 0) {
+  // The stock fused kernel adds the bias wrongly off its fast path (any
+  // transpose or batch > 1; tfjs-backend-wasm 4.22), so a biased product
+  // always takes the split path, however small.
+  const tiny = plan0.m * plan0.n * plan0.k < MIN_SPLIT_MACS && !(fused && fused.biasId !== 0);
+  if (stockFast || tiny || plan0.batch === 0) {
     return fallback(args as never) as TensorInfo;
   }
   const temps: TensorInfo[] = [];
