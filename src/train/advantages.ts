@@ -11,7 +11,8 @@
  *   rloo        A_i = r_i − mean_{j≠i} r_j
  *
  * Edge cases: a group of one has advantage 0 under grpo/dr-grpo/rloo (no
- * baseline besides itself); a zero-variance group gives 0 (grpo: 0/(0+ε)).
+ * baseline besides itself); a zero-variance group gives exactly 0 (also with
+ * ε = 0); a batch whose centred rewards are all equal gives batch-norm 0 (+ boost).
  */
 import { z } from 'zod';
 import { groupIndices, mean, std } from '../../rewards/util.ts';
@@ -57,6 +58,7 @@ export function grpoAdvantages(
     const rs = idx.map((i) => rewards[i]);
     const m = mean(rs);
     const s = std(rs, unbiased);
+    if (s === 0) continue; // zero-variance group (incl. a group of one): 0, also when ε = 0
     for (const i of idx) out[i] = (rewards[i] - m) / (s + eps);
   }
   return out;
@@ -97,7 +99,7 @@ export function batchNormAdvantages(
   if ((opts.unbiased ?? true) && W > 1) v2 *= W / (W - 1);
   const s = Math.sqrt(v2);
   const boost = opts.correctBoost ?? 0;
-  return d.map((v, i) => (v - m) / (s + eps) + (input.correct[i] ? boost : 0));
+  return d.map((v, i) => (s === 0 ? 0 : (v - m) / (s + eps)) + (input.correct[i] ? boost : 0));
 }
 
 /** RLOO: r_i − mean of the other samples of its group; 0 for a group of one. */
