@@ -163,16 +163,16 @@ function oneHotF32(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
 function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const V = table.shape[0];
   const f = fused(([e], save) => {
-    save([]);
+    save([ids]); // keeps the ids alive until backward (they may be a temporary)
     return {
       value: tf.gather(e, ids), // [N, D]
-      gradFunc: (dy) => {
+      gradFunc: (dy, [ids]) => {
         const N = ids.shape[0];
         const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / V));
         let acc: tf.Tensor | null = null;
         for (let s = 0; s < N; s += chunk) {
           const n = Math.min(chunk, N - s);
-          const oh = oneHotF32(n === N ? ids : tf.slice(ids, s, n), V); // [n, V]
+          const oh = oneHotF32((n === N ? ids : tf.slice(ids, s, n)) as tf.Tensor1D, V); // [n, V]
           const dyc = n === N ? dy : tf.slice(dy, [s, 0], [n, -1]); // [n, D]
           const part = tf.matMul(oh, dyc as tf.Tensor2D, true, false); // [V, D]
           acc = acc ? tf.add(acc, part) : part;
@@ -402,8 +402,8 @@ export function forwardLogits(policy: Policy, tokens: tf.Tensor2D, mask?: tf.Ten
  * Per-token log-probs of the given sequences, differentiable w.r.t. the policy
  * variables. tokens int32 [B, T], mask [B, T] (1 = real token).
  * logProbs[b, t] = log p(tokens[b, t+1] | tokens[b, ≤t]) for t < T−1, and 0
- * where mask[b, t+1] = 0. With `entropy`, also the entropy (nats) of the
- * predictive distribution at t (0 where mask[b, t+1] = 0).
+ * unless mask[b, t] = mask[b, t+1] = 1. With `entropy`, also the entropy
+ * (nats) of the predictive distribution at t (0 where masked likewise).
  * Call inside tf.tidy / the optimizer's closure: intermediates are not disposed here.
  */
 export function sequenceLogProbs(
@@ -422,8 +422,10 @@ export function sequenceLogProbs(
   const tmask = new Float32Array(B * (T - 1));
   for (let b = 0; b < B; b++)
     for (let t = 0; t < T - 1; t++) {
-      tmask[b * (T - 1) + t] = maskData[b * T + t + 1] ? 1 : 0;
-      if (maskData[b * T + t + 1]) tgt[b * T + t] = tok[b * T + t + 1];
+      // Valid only when both the context token t and the target t+1 are real.
+      const ok = maskData[b * T + t] && maskData[b * T + t + 1];
+      tmask[b * (T - 1) + t] = ok ? 1 : 0;
+      if (ok) tgt[b * T + t] = tok[b * T + t + 1];
     }
   const { h } = transformer(policy, tf.reshape(tokens, [B * T]) as tf.Tensor1D, B, T, positions, bias);
   const logits = lmHead(policy, h); // [B·T, V]

@@ -1,0 +1,34 @@
+import { expectedWeightShapes, parseModelConfig, type ModelConfig, type NamedTensors } from '../../src/model/config.ts';
+
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random weights large enough that gradients are far from zero (std `scale`, norms ≈ 1 ± 0.3). */
+export function randomNamed(c: ModelConfig, seed: number, scale = 0.3): NamedTensors {
+  const r = rng(seed);
+  const out: NamedTensors = new Map();
+  for (const [name, shape] of expectedWeightShapes(c)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = (r() - 0.5) * 2 * Math.sqrt(3); // unit variance
+      data[i] = name.endsWith('norm.weight') ? 1 + 0.3 * u : name.endsWith('.bias') ? 0.2 * u : scale * u;
+    }
+    out.set(name, { shape, data });
+  }
+  return out;
+}
+
+export const tinyQwen2 = (tie: boolean): ModelConfig =>
+  parseModelConfig({ arch: 'qwen2', vocabSize: 13, hiddenSize: 16, numLayers: 2, numHeads: 4, numKvHeads: 2, ffnSize: 24, eosTokenId: 0, tieEmbeddings: tie, ropeTheta: 10000, rmsNormEps: 1e-6 });
+
+export const tinyLlama = (tie: boolean): ModelConfig =>
+  parseModelConfig({ arch: 'llama', vocabSize: 11, hiddenSize: 8, numLayers: 1, numHeads: 2, numKvHeads: 2, ffnSize: 12, eosTokenId: 1, tieEmbeddings: tie, ropeTheta: 500, rmsNormEps: 1e-5 });
