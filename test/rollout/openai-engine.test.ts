@@ -59,7 +59,7 @@ beforeAll(async () => {
       if (fault === 3) faults.slow++;
       const text = answer(b.prompt, b.seed, b.max_tokens);
       const finish = text.length >= b.max_tokens ? 'length' : 'stop';
-      // Slow responses take 100 ms (within the client timeout), others 5 ms.
+      // Slow responses take 100 ms (well within this test's 3 s client timeout), others 5 ms.
       done(200, JSON.stringify({ choices: [{ text, finish_reason: finish, index: 0 }] }), {}, fault === 3 ? 100 : 5);
     });
   });
@@ -76,7 +76,7 @@ const fast = { backoffMs: 5, maxBackoffMs: 20, timeoutMs: 150, maxRetries: 4 };
 
 describe('OpenAICompatibleEngine', () => {
   it('completes every sample, in order, through 429/500/slow/malformed faults, with bounded concurrency', async () => {
-    const e = new OpenAICompatibleEngine({ baseUrl: base, model: 'm', concurrency: 4, ...fast }, tokenizer);
+    const e = new OpenAICompatibleEngine({ baseUrl: base, model: 'm', concurrency: 4, ...fast, timeoutMs: 3000 }, tokenizer);
     const prompts = ['abc', 'hello', 'q', 'zzz', 'mmm', 'ab'];
     const reqs = prompts.map((p, i) => ({ promptIds: tokenizer.encode(p), n: 5, maxTokens: 4 + i, seed: 1000 + i }));
     const out = await e.generate(reqs, { temperature: 1 });
