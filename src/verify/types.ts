@@ -6,7 +6,14 @@ export interface VerifyResult {
   normalized: string | null;
   /** Short machine-readable reason: 'equal', 'not_equal', 'no_answer', 'truncated', 'parse_error', 'timeout', … */
   reason: string;
+  /** Which extractor produced `extracted` (added field; absent when nothing was extracted). */
+  via?: Extractor;
+  /** Canonical form of the gold answer (added field, for `--explain`). */
+  goldNormalized?: string | null;
 }
 
-/** Which extractors apply; tasks decide (the built-in task uses only `####`). */
-export type Extractor = 'boxed' | 'hash' | 'answer_is' | 'last_number';
+/**
+ * Which extractors apply; tasks decide (the built-in task uses only `####`).
+ * `last_math` (added) is the last `$…$` / `\(…\)` / `\[…\]` span, Math-Verify's latex fallback.
+ */
+export type Extractor = 'boxed' | 'hash' | 'answer_is' | 'last_math' | 'last_number';

@@ -1,0 +1,114 @@
+/**
+ * The verifier's public entry points. Both are synchronous and never throw.
+ *
+ *   verify(response, gold, opts)   extract the final answer from a full response, then compare
+ *   verifyAnswer(gold, pred, opts) compare two already-extracted answers
+ *
+ * Pipeline: extract (extract.ts) → LaTeX cleanup (latex.ts) → answer tree (structure.ts) →
+ * equivalence (compare.ts), with mathjs used only to parse, through a restricted instance
+ * (safe-math.ts). Gold answers are cached (a rollout group shares one gold).
+ */
+import { DEFAULT_EXTRACTORS, extractAnswer, extractGold } from './extract.ts';
+import { latexToPlain } from './latex.ts';
+import { parseAnswer, show, type Answer } from './structure.ts';
+import { eqAnswer, Timeout } from './compare.ts';
+import type { Extractor, VerifyResult } from './types.ts';
+
+export interface VerifyOptions {
+  /** Which extractors apply (default: all; the built-in task passes ['hash']). */
+  extractors?: Extractor[];
+  /** Strict mode: no last-number fallback. */
+  strict?: boolean;
+  /**
+   * The rollout hit its token cap. Decision: it is correct only if a *complete* final answer
+   * was already given — a closed \boxed{} or a `####` line ended by a newline; phrases and
+   * fallbacks are not trusted, since they may be cut mid-answer.
+   */
+  truncated?: boolean;
+  /** Time bound of one check (default 100 ms; typical checks take well under 1 ms). */
+  timeoutMs?: number;
+  /** Also accept numbers equal after rounding to this many decimals (Math-Verify `float_rounding`; off by default). */
+  floatRounding?: number;
+}
+
+/** Longest extracted answer that is parsed at all (longer ones: string equality only). */
+const MAX_ANSWER_CHARS = 4_000;
+
+/**
+ * Candidate readings of one answer string. "1000,99" is also read with a decimal comma and
+ * "1 000" with a space thousands separator; any reading may match.
+ */
+function readings(raw: string): Answer[] {
+  const plain = latexToPlain(raw.length > MAX_ANSWER_CHARS ? raw.slice(0, MAX_ANSWER_CHARS) : raw);
+  const out: Answer[] = [];
+  const dot = plain.replace(/^(-?[1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?$/, (_m, a: string, b = '') => a.replace(/,/g, '') + b);
+  const spaced = /^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(plain) ? plain.replace(/ /g, '') : dot;
+  out.push(parseAnswer(spaced));
+  if (/^-?\d+,\d+$/.test(spaced)) out.push(parseAnswer(spaced.replace(',', '.')));
+  return out;
+}
+
+const goldCache = new Map<string, { raw: string; answers: Answer[] }>();
+function goldReadings(gold: string): { raw: string; answers: Answer[] } {
+  let hit = goldCache.get(gold);
+  if (!hit) {
+    const raw = extractGold(gold);
+    hit = { raw, answers: readings(raw) };
+    if (goldCache.size > 5_000) goldCache.clear();
+    goldCache.set(gold, hit);
+  }
+  return hit;
+}
+
+function compare(gold: string, pred: string, extracted: string, opts: VerifyOptions, via?: Extractor): VerifyResult {
+  const deadline = performance.now() + (opts.timeoutMs ?? 100);
+  const g = goldReadings(gold);
+  let normalized: string | null = null;
+  let goldNormalized: string | null = null;
+  try {
+    const ps = readings(pred);
+    normalized = show(ps[0]);
+    goldNormalized = show(g.answers[0]);
+    if (g.raw.trim() === pred.trim() && pred.trim() !== '') {
+      return { correct: true, extracted, normalized, reason: 'equal', via, goldNormalized };
+    }
+    const ctx = { deadline, floatRounding: opts.floatRounding };
+    for (const ga of g.answers) for (const pa of ps) {
+      if (eqAnswer(ga, pa, ctx)) return { correct: true, extracted, normalized, reason: 'equal', via, goldNormalized };
+    }
+    return { correct: false, extracted, normalized, reason: 'not_equal', via, goldNormalized };
+  } catch (e) {
+    const reason = e instanceof Timeout ? 'timeout' : 'error';
+    return { correct: false, extracted, normalized, reason, via, goldNormalized };
+  }
+}
+
+export function verify(response: string, gold: string, opts: VerifyOptions = {}): VerifyResult {
+  try {
+    if (typeof response !== 'string' || typeof gold !== 'string') {
+      return { correct: false, extracted: null, normalized: null, reason: 'no_answer' };
+    }
+    let extractors: readonly Extractor[] = opts.extractors ?? DEFAULT_EXTRACTORS;
+    if (opts.strict) extractors = extractors.filter((e) => e !== 'last_number');
+    const ex = extractAnswer(response, extractors, opts.truncated ?? false);
+    if (ex.answer === null) {
+      const reason = opts.truncated && ex.reason === 'no_answer' ? 'truncated' : ex.reason;
+      return { correct: false, extracted: null, normalized: null, reason };
+    }
+    return compare(gold, ex.answer, ex.answer, opts, ex.via);
+  } catch {
+    return { correct: false, extracted: null, normalized: null, reason: 'error' };
+  }
+}
+
+/** Compare already-extracted answers (math delimiters and LaTeX allowed on both). */
+export function verifyAnswer(goldAnswer: string, predAnswer: string, opts: VerifyOptions = {}): VerifyResult {
+  try {
+    if (typeof predAnswer !== 'string' || typeof goldAnswer !== 'string' || predAnswer.trim() === '') {
+      return { correct: false, extracted: null, normalized: null, reason: 'no_answer' };
+    }
+    return compare(goldAnswer, predAnswer, predAnswer, opts);
+  } catch {
+    return { correct: false, extracted: predAnswer ?? null, normalized: null, reason: 'error' };
+  }
+}
