@@ -182,3 +182,35 @@ describe('surrogate (label-free)', () => {
   });
   it('low ≥ high is rejected', () => expect(() => makeShaper('surrogate', { low: 0.8, high: 0.5 })).toThrow(/low/));
 });
+
+describe('edge cases across every shaper (hand-computed)', () => {
+  const one = group(0, [[40, true]]);
+  const truncated = group(0, [[100, true, 'length'], [100, false, 'length']]);
+  const cases: Record<string, { one: (number | null)[]; truncated: (number | null)[] }> = {
+    correctness: { one: [1], truncated: [1, 0] },
+    format: { one: [null], truncated: [null, null] },
+    dler: { one: [1], truncated: [0.1, 0] },
+    'dapo-overlong': { one: [0], truncated: [-1, -1] },
+    kimi: { one: [0], truncated: [0, 0] },
+    'l1-exact': { one: [null], truncated: [null, null] },
+    'l1-max': { one: [null], truncated: [null, null] },
+    cosine: { one: [1 + 0.5 * (1 + Math.cos(0.4 * Math.PI))], truncated: [-10, -10] },
+    arora: { one: [0.95], truncated: [0, 0] },
+    'shorter-better': { one: [2], truncated: [2, 0] },
+    thinkprune: { one: [1], truncated: [0, 0] },
+    'curriculum-length': { one: [1], truncated: [1, 1] },
+    'grpo-lambda': { one: [1], truncated: [1, 0] },
+    'drpo-length': { one: [0.6], truncated: [0, null] },
+    surrogate: { one: [1], truncated: [0, 0] }, // step 60: no flags (0) + in-band length (1); truncated: format only
+  };
+  it('covers every registered shaper', async () => {
+    const { shapers } = await import('../../rewards/registry.ts');
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(shapers).sort());
+  });
+  for (const [type, want] of Object.entries(cases)) {
+    it(`${type}: group of one, all truncated`, () => {
+      expectClose(run(type, one, {}, 60).out, want.one);
+      expectClose(run(type, truncated, {}, 60).out, want.truncated);
+    });
+  }
+});
