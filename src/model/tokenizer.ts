@@ -12,3 +12,15 @@ export interface Tokenizer {
   /** The vocabulary entry of one id, as GGUF export needs it (byte-level form for BPE). */
   tokenString(id: number): string;
 }
+
+/** One chat turn, as Hugging Face chat templates expect. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | (string & {});
+  content: string;
+}
+
+/** Tokenizers that carry a chat template (Hugging Face ones) also implement this. */
+export interface ChatTokenizer extends Tokenizer {
+  readonly hasChatTemplate: boolean;
+  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+}

@@ -1,0 +1,95 @@
+/**
+ * Hugging Face `tokenizer.json` tokenizers via @huggingface/tokenizers, with
+ * chat templates (from `tokenizer_config.json`) rendered by @huggingface/jinja.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Tokenizer as HfCore } from '@huggingface/tokenizers';
+import { Template } from '@huggingface/jinja';
+import type { ChatMessage, Tokenizer } from './tokenizer.ts';
+
+type TokenSpec = string | { content: string } | null | undefined;
+const tokenText = (t: TokenSpec): string | undefined => (t == null ? undefined : typeof t === 'string' ? t : t.content);
+
+export class HfTokenizer implements Tokenizer {
+  readonly vocabSize: number;
+  readonly eosTokenId: number;
+  readonly bosTokenId?: number;
+  readonly padTokenId?: number;
+  private readonly core: HfCore;
+  private readonly template?: Template;
+  private readonly bosText?: string;
+  private readonly eosText: string;
+
+  /**
+   * @param tokenizerJson parsed `tokenizer.json`
+   * @param tokenizerConfig parsed `tokenizer_config.json` ({} if absent)
+   * @param source directory or file named in error messages
+   */
+  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown> = {}, source = 'tokenizer.json') {
+    this.core = new HfCore(tokenizerJson, tokenizerConfig);
+    let maxId = -1;
+    for (const id of this.core.get_vocab(true).values()) maxId = Math.max(maxId, id);
+    this.vocabSize = maxId + 1;
+    const idOf = (key: string): number | undefined => {
+      const text = tokenText(tokenizerConfig[key] as TokenSpec);
+      if (text === undefined) return undefined;
+      const id = this.core.token_to_id(text);
+      if (id === undefined) throw new Error(`${source}: ${key} ${JSON.stringify(text)} is not in the vocabulary`);
+      return id;
+    };
+    const eos = idOf('eos_token');
+    if (eos === undefined) throw new Error(`${source}: tokenizer_config.json has no "eos_token" (needed to stop generation)`);
+    this.eosTokenId = eos;
+    this.eosText = tokenText(tokenizerConfig.eos_token as TokenSpec)!;
+    this.bosTokenId = idOf('bos_token');
+    this.bosText = tokenText(tokenizerConfig.bos_token as TokenSpec);
+    this.padTokenId = idOf('pad_token');
+    const tpl = tokenizerConfig.chat_template;
+    if (typeof tpl === 'string') this.template = new Template(tpl);
+    else if (Array.isArray(tpl)) {
+      // Named templates: [{ name, template }]; use "default".
+      const def = (tpl as { name: string; template: string }[]).find((t) => t.name === 'default') ?? tpl[0];
+      if (def) this.template = new Template(def.template);
+    }
+  }
+
+  encode(text: string): number[] {
+    return this.core.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.core.decode([...ids], { skip_special_tokens: true });
+  }
+
+  tokenString(id: number): string {
+    const s = this.core.id_to_token(id);
+    if (s === undefined) throw new Error(`tokenString: id ${id} is not in the vocabulary (size ${this.vocabSize})`);
+    return s;
+  }
+
+  get hasChatTemplate(): boolean {
+    return this.template !== undefined;
+  }
+
+  /** Render the chat template (as transformers' apply_chat_template with tokenize=False). */
+  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+    if (!this.template) throw new Error('applyChatTemplate: tokenizer_config.json has no chat_template');
+    return this.template.render({
+      messages,
+      add_generation_prompt: opts.addGenerationPrompt ?? true,
+      bos_token: this.bosText ?? '',
+      eos_token: this.eosText,
+      // (@huggingface/jinja provides raise_exception itself.)
+    });
+  }
+}
+
+/** Load `tokenizer.json` (+ optional `tokenizer_config.json`) from a directory. */
+export function loadHfTokenizer(dir: string): HfTokenizer {
+  const tj = path.join(dir, 'tokenizer.json');
+  if (!existsSync(tj)) throw new Error(`${dir}: no tokenizer.json`);
+  const cfgFile = path.join(dir, 'tokenizer_config.json');
+  const cfg = existsSync(cfgFile) ? (JSON.parse(readFileSync(cfgFile, 'utf8')) as Record<string, unknown>) : {};
+  return new HfTokenizer(JSON.parse(readFileSync(tj, 'utf8')), cfg, dir);
+}
