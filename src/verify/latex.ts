@@ -208,6 +208,10 @@ export function latexToPlain(input: string): string {
   // Doubly escaped LaTeX ("\\frac" for \frac): two backslashes then a letter.
   s = s.replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
   s = simpleReplacements(s);
+  // A mixed number standing alone as an answer (or list item): 15\frac{39}{40} = 15 + 39/40.
+  s = s.replace(/(^|,)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|$))/g, (_m, a, sign, w, n, d) =>
+    `${a}${sign}(${w}+\\frac{${n}}{${d}})`,
+  );
   // Whole answer wrapped in one pair of grouping braces: "{1,3}" is a list, not a group.
   let t = s.trim();
   while (t.startsWith('{') && matchBrace(t, 0) === t.length) t = t.slice(1, -1).trim();
