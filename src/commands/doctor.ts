@@ -1,10 +1,64 @@
 import type { Command } from 'commander';
+import { cpus } from 'node:os';
+import type { EngineInfo } from '../engine/index.ts';
+
+/** The engine report as lines of text (also used by `npm start` before training exists). */
+export function formatEngineReport(info: EngineInfo): string[] {
+  const lines = [
+    `backend        ${info.backend}${info.gpu ? ' (GPU)' : ''}`,
+    `matmul kernel  ${describeKernel(info)}`,
+    `native addon   ${info.addon.loaded ? `found: ${info.addon.path}` : 'not available'}`,
+    `               ${info.addon.reason}`,
+    `OpenBLAS       ${info.addon.blasThreads != null ? `${info.addon.blasThreads} threads; ${info.addon.blasConfig}` : 'not loaded'}`,
+    `wasm           ${info.wasmThreads != null ? `${info.wasmThreads} thread(s), SIMD ${info.wasmSimd ? 'on' : 'off'}` : 'not in use'}`,
+    `CPU            ${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
+    `options        backend=${info.options.backend} kernel=${info.options.kernel}` +
+      `${info.options.blasThreads ? ` blasThreads=${info.options.blasThreads}` : ''}` +
+      ` (env: BREVITY_BACKEND=${process.env.BREVITY_BACKEND ?? ''} BREVITY_KERNEL=${process.env.BREVITY_KERNEL ?? ''})`,
+    'why:',
+    ...info.reasons.map((r) => `  - ${r}`),
+  ];
+  const hints: string[] = [];
+  if (info.backend === 'wasm' && !info.addon.loaded) {
+    hints.push('enable the native kernel: apt-get install -y libopenblas-dev (Debian/Ubuntu), then `node scripts/build-native.js`');
+  }
+  if (info.backend === 'wasm') {
+    hints.push('with network access and a GPU: npm install @tensorflow/tfjs-node-gpu (or @tensorflow/tfjs-node) — picked up automatically');
+  }
+  if (hints.length) lines.push('to go faster:', ...hints.map((h) => `  - ${h}`));
+  return lines;
+}
+
+function describeKernel(info: EngineInfo): string {
+  switch (info.kernel) {
+    case 'native': return 'native (OpenBLAS cblas_sgemm on the wasm heap)';
+    case 'portable': return 'portable (wasm XNNPACK fast path for every product)';
+    case 'stock': return 'stock (tfjs-backend-wasm as shipped; slow for transposed/batched products)';
+    default: return 'tensorflow (libtensorflow kernels)';
+  }
+}
 
 export function register(program: Command): void {
   program
     .command('doctor')
     .description('print the active tensor backend, matmul kernel and threads, and why')
-    .action(async () => {
-      console.log('engine report not implemented yet');
+    .option('--backend <name>', 'force a backend: auto | wasm | tfjs-node | tfjs-node-gpu')
+    .option('--kernel <name>', 'force the wasm matmul kernel: auto | native | portable | stock')
+    .option('--json', 'print the engine report as JSON')
+    .action(async (opts: { backend?: string; kernel?: string; json?: boolean }) => {
+      const { initEngine } = await import('../engine/index.ts');
+      let info: EngineInfo;
+      try {
+        info = await initEngine({
+          ...(opts.backend ? { backend: opts.backend as never } : {}),
+          ...(opts.kernel ? { kernel: opts.kernel as never } : {}),
+        });
+      } catch (e) {
+        console.error(`brevity doctor: ${(e as Error).message}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (opts.json) console.log(JSON.stringify(info, null, 2));
+      else console.log(formatEngineReport(info).join('\n'));
     });
 }

@@ -34,8 +34,7 @@ export function resolveOptions(input: EngineOptionsInput = {}, env: NodeJS.Proce
     const source = field === 'backend' && env.BREVITY_BACKEND ? 'BREVITY_BACKEND'
       : field === 'kernel' && env.BREVITY_KERNEL ? 'BREVITY_KERNEL'
         : field === 'blasThreads' && env.BREVITY_BLAS_THREADS ? 'BREVITY_BLAS_THREADS' : `engine option "${field}"`;
-    const valid = field === 'backend' ? ` (valid: ${BACKENDS.join(', ')})` : field === 'kernel' ? ` (valid: ${KERNELS.join(', ')})` : '';
-    throw new Error(`${source}: ${issue.message}${valid}`);
+    throw new Error(`${source}: ${issue.message}`);
   }
   return parsed.data;
 }
