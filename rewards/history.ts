@@ -108,5 +108,11 @@ export class PromptHistory implements PromptHistoryReader {
   }
 }
 
-/** A history with nothing recorded (for tests and stateless use). */
-export const emptyHistory: PromptHistoryReader = new PromptHistory();
+/** A read-only history with nothing recorded (for tests and stateless use). */
+export const emptyHistory: PromptHistoryReader = Object.freeze({
+  count: () => 0,
+  passRate: () => undefined,
+  correctLengths: () => [],
+  correctLengthQuantile: () => undefined,
+  outcomes: () => [],
+});
