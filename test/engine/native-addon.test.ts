@@ -6,7 +6,7 @@ const { addon, reason } = loadAddon();
 if (!addon) console.warn(`[test/engine] native addon tests SKIPPED: ${reason}`);
 
 /** Heap layout: A at 0 (2×2), B at 4 (2×2), bias at 8 (2), C at 16. */
-function heap(): Float32Array {
+function heap(): Float32Array<ArrayBuffer> {
   const h = new Float32Array(32);
   h.set([1, 2, 3, 4], 0); // A = [[1,2],[3,4]]
   h.set([5, 6, 7, 8], 4); // B = [[5,6],[7,8]]
