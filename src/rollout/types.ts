@@ -1,3 +1,5 @@
+import type { NamedTensors } from '../model/config.ts';
+
 /** What a rollout engine is asked for: one prompt, sampled `n` times. */
 export interface GenerateRequest {
   promptIds: number[];
@@ -20,10 +22,13 @@ export interface GenerateOptions {
 }
 
 export interface Sample {
+  /** Generated ids; when finish = 'stop' the last one is the stop token (its log-prob teaches stopping). */
   tokens: number[];
+  /** Decoded text of `tokens` without the trailing stop token. */
   text: string;
   /** `length` = hit maxTokens without a stop token (truncated). */
   finish: 'stop' | 'length';
+  /** log p(token) under softmax(logits / T) (T = 1 when greedy), one per token. */
   logprobs?: number[];
 }
 
@@ -31,5 +36,10 @@ export interface RolloutEngine {
   readonly name: string;
   /** Result[i][j] = sample j of request i, in request order. */
   generate(requests: GenerateRequest[], opts: GenerateOptions): Promise<Sample[][]>;
+  /**
+   * Swap in new policy weights (HF-named, same config) between `generate`
+   * calls. Local engines implement it; served models (HTTP) cannot.
+   */
+  updateWeights?(weights: NamedTensors): Promise<{ mode: 'in-place' | 'reload'; ms: number }>;
   dispose(): Promise<void>;
 }
