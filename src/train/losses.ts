@@ -9,7 +9,7 @@
  * The loop picks a loss through `policyLosses[cfg.type]` — never by name.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '../model/tf-gradients.ts';
 import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator, LossConfig } from './loss-config.ts';
 import { drpoWeightsPlain, type LossNormalizers } from './losses-plain.ts';
 

@@ -14,7 +14,7 @@ function makeParams(seed: number) {
   const rng = new Rng(seed);
   const w = Array.from({ length: 6 }, () => rng.next() - 0.5);
   const b = Array.from({ length: 3 }, () => rng.next() - 0.5);
-  return new Map([
+  return new Map<string, tf.Variable>([
     ['w', tf.variable(tf.tensor2d(w, [2, 3]))],
     ['b', tf.variable(tf.tensor1d(b))],
   ]);

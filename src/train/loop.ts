@@ -1,0 +1,424 @@
+/**
+ * The RL step loop. One step:
+ *
+ *   choose prompts (seeded) → budgets (budget policy) → rollouts (n per prompt)
+ *   → verify → shape rewards (shapers + combiner) → dynamic-sampling filter
+ *   (more rounds until the batch is full, capped) → advantages (estimator)
+ *   → old/ref log-probs with the trainer's own forward → epochs × minibatches
+ *   AdamW updates (micro-batched, clipped, scheduled, NaN-guarded)
+ *   → refresh the rollout engine's weights → metrics, checkpoint.
+ *
+ * Methods arrive as functions (`TrainMethods`) resolved from the registries;
+ * the loss through `policyLosses[loss.type]`. Nothing here branches on a
+ * method's name.
+ *
+ * Resume: every piece of state that influences later steps — weights,
+ * optimizer moments, the prompt order, the rollout-seed and shuffle RNGs, the
+ * per-prompt history, the budget policy's state, the update counter — is in
+ * the checkpoint, so a resumed run's steps after the checkpoint equal an
+ * uninterrupted run's (metrics other than timings, and final weights).
+ */
+import { assignNamed, microBatchSize, policyFromNamed, policyToNamed, type Policy } from '../model/decoder.ts';
+import type { GenerateRequest, RolloutEngine, Sample } from '../rollout/types.ts';
+import type { Problem } from '../tasks/types.ts';
+import { combineRewards, type WeightedShaper } from '../../rewards/combine.ts';
+import { PromptHistory } from '../../rewards/history.ts';
+import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
+import type { AdvantageEstimator } from './advantages.ts';
+import type { TrainRow } from './batch.ts';
+import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from './checkpoint.ts';
+import type { TrainConfig } from './config.ts';
+import type { LossConfig } from './loss-config.ts';
+import { lossEntry } from './losses.ts';
+import { makeProgress, MetricsWriter, rolloutStats, type Progress, type StepMetrics } from './metrics.ts';
+import { AdamW } from './optimizer.ts';
+import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
+import { Rng, type RngState } from './rng.ts';
+import { GroupAccumulator, type SamplingFilterConfig } from './sampling-filter.ts';
+import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
+
+/** A rollout engine the trainer can push new weights to (engines sharing the Policy object need not). */
+export interface TrainerEngine extends RolloutEngine {
+  updateWeights?(weights: ReturnType<typeof policyToNamed>): Promise<void>;
+}
+
+/** The task as the trainer sees it: prompts, their token ids, and the verifier. */
+export interface TrainEnv {
+  problems: readonly Problem[];
+  /** Prompt token ids for a problem; `suffix` is a budget policy's prompt addition (e.g. L1's target). */
+  promptIds(p: Problem, suffix?: string): number[];
+  /** Verify one sample (the completion, without the prompt). */
+  score(p: Problem, s: Sample): { correct: boolean; parsed: string | null; format: Record<string, boolean> };
+  /** Extra stop tokens besides EOS. */
+  stopTokenIds?: number[];
+}
+
+/** The method, as functions resolved from the registries. */
+export interface TrainMethods {
+  shapers: WeightedShaper[];
+  budget: BudgetPolicy;
+  advantage: AdvantageEstimator;
+  history?: PromptHistory;
+}
+
+export interface RolloutSettings {
+  n: number;
+  temperature: number;
+  topP: number;
+  /** Hard cap on completion tokens; budget caps apply below it. */
+  maxTokens: number;
+}
+
+export interface TrainerOptions {
+  train: TrainConfig;
+  loss: LossConfig;
+  sampling: SamplingFilterConfig;
+  rollout: RolloutSettings;
+  policy: Policy;
+  /** Frozen reference for the KL penalty (only read when the loss needs one; default: a copy of the starting policy). */
+  reference?: Policy;
+  engine: TrainerEngine;
+  env: TrainEnv;
+  methods: TrainMethods;
+  /** `runs/<run>`: metrics.jsonl and checkpoints/ go here. */
+  runDir: string;
+  /** Continue from the newest checkpoint in runDir (error if none). */
+  resume?: boolean;
+  progress?: 'auto' | 'bar' | 'lines' | 'silent';
+  /** Install SIGINT/SIGTERM handlers (checkpoint after the current step, then stop). Default true. */
+  handleSignals?: boolean;
+  /** Test hook: called after each completed step (and its checkpoint). */
+  onStep?(step: number, metrics: StepMetrics): void | Promise<void>;
+}
+
+interface Group {
+  problem: Problem;
+  budget: BudgetDecision;
+  promptIds: number[];
+  rollouts: ScoredRollout[];
+  rewards: number[];
+}
+
+export interface TrainResult {
+  /** Last completed step. */
+  step: number;
+  stoppedBy: 'done' | 'signal' | 'non-finite';
+  checkpoint: string | null;
+}
+
+export class Trainer {
+  readonly o: TrainerOptions;
+  readonly policy: Policy;
+  readonly optimizer: AdamW;
+  history: PromptHistory;
+  private reference: Policy | null = null;
+  private prompts: PromptSampler<Problem>;
+  private seeds: Rng;
+  private shuffle: Rng;
+  private step = 0;
+  private nonFinite = 0;
+  private stopRequested: string | null = null;
+  private metrics: MetricsWriter;
+  private progress: Progress;
+  private lastCheckpoint: string | null = null;
+
+  constructor(o: TrainerOptions) {
+    this.o = o;
+    this.policy = o.policy;
+    const t = o.train;
+    this.optimizer = new AdamW(this.policy.params, {
+      betas: t.optimizer.betas as [number, number],
+      eps: t.optimizer.eps,
+      weightDecay: t.optimizer.weightDecay,
+    });
+    this.history = o.methods.history ?? new PromptHistory();
+    this.prompts = new PromptSampler(o.env.problems, t.seed);
+    this.seeds = new Rng(`rollout-seeds:${t.seed}`);
+    this.shuffle = new Rng(`shuffle:${t.seed}`);
+    this.metrics = new MetricsWriter(o.runDir);
+    this.progress = makeProgress(o.progress ?? 'auto');
+    if (lossEntry(o.loss).needsReference(o.loss)) {
+      if (o.reference) this.reference = o.reference;
+      else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `reference`');
+      else this.reference = policyFromCopy(this.policy);
+    }
+  }
+
+  /** Restore from the newest checkpoint of the run; returns its step. */
+  private restore(): number {
+    const dir = latestCheckpoint(this.o.runDir);
+    if (!dir) throw new Error(`--resume: no checkpoint under ${this.o.runDir}/checkpoints (nothing to resume; start without --resume)`);
+    const ck = loadTrainerCheckpoint(dir);
+    assignNamed(this.policy, ck.weights);
+    this.optimizer.importState(ck.optimizer);
+    const s = ck.state as unknown as SavedState;
+    this.prompts.loadState(s.prompts);
+    this.seeds.setState(s.seeds);
+    this.shuffle.setState(s.shuffle);
+    this.o.methods.budget.loadState(s.budget);
+    this.history = PromptHistory.fromJSON(s.history);
+    this.nonFinite = s.nonFinite;
+    this.step = ck.step;
+    this.lastCheckpoint = dir;
+    return ck.step;
+  }
+
+  private saveCheckpoint(): string {
+    const state: SavedState = {
+      prompts: this.prompts.state(),
+      seeds: this.seeds.state(),
+      shuffle: this.shuffle.state(),
+      budget: this.o.methods.budget.state() ?? null,
+      history: this.history.toJSON(),
+      nonFinite: this.nonFinite,
+    };
+    this.lastCheckpoint = saveTrainerCheckpoint(
+      this.o.runDir,
+      {
+        step: this.step,
+        modelConfig: this.policy.config,
+        weights: policyToNamed(this.policy),
+        optimizer: this.optimizer.exportState(),
+        state: state as unknown as Record<string, unknown>,
+      },
+      this.o.train.keepCheckpoints,
+    );
+    return this.lastCheckpoint;
+  }
+
+  /** Ask the loop to checkpoint after the current step and stop. */
+  requestStop(reason: string): void {
+    this.stopRequested = reason;
+  }
+
+  async run(): Promise<TrainResult> {
+    const t = this.o.train;
+    if (this.o.resume) {
+      const from = this.restore();
+      this.metrics.truncateAfter(from);
+      await this.o.engine.updateWeights?.(policyToNamed(this.policy));
+      this.progress.log(`resumed from ${this.lastCheckpoint} (step ${from})`);
+    } else {
+      this.metrics.reset();
+    }
+    const handlers = this.o.handleSignals === false ? [] : this.installSignals();
+    this.progress.start(t.steps, this.step);
+    let stoppedBy: TrainResult['stoppedBy'] = 'done';
+    try {
+      while (this.step < t.steps) {
+        const m = await this.runStep(this.step + 1);
+        this.step++;
+        this.metrics.write(m);
+        this.progress.update(m);
+        const periodic = t.checkpointEvery > 0 && this.step % t.checkpointEvery === 0;
+        if (periodic || this.step === t.steps || this.stopRequested) this.saveCheckpoint();
+        await this.o.onStep?.(this.step, m);
+        if (this.stopRequested) {
+          stoppedBy = 'signal';
+          this.progress.log(`${this.stopRequested}: checkpoint saved at step ${this.step} (${this.lastCheckpoint}); resume with --resume`);
+          break;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      stoppedBy = 'non-finite';
+      this.progress.log(
+        `stopping: ${t.maxNonFinite} non-finite updates in a row (${e.message}). ` +
+          `The last good checkpoint is ${this.lastCheckpoint ?? '(none yet)'}; lower the learning rate or enable gradient clipping.`,
+      );
+    } finally {
+      this.progress.stop();
+      for (const [sig, h] of handlers) process.off(sig, h);
+    }
+    return { step: this.step, stoppedBy, checkpoint: this.lastCheckpoint };
+  }
+
+  private installSignals(): [NodeJS.Signals, () => void][] {
+    const hs: [NodeJS.Signals, () => void][] = [];
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      const h = () => {
+        if (this.stopRequested) {
+          // Second signal: leave now; the last checkpoint on disk is intact.
+          process.exit(sig === 'SIGINT' ? 130 : 143);
+        }
+        this.requestStop(sig);
+        this.progress.log(`${sig}: finishing step ${this.step + 1}, then saving a checkpoint (signal again to quit at once)`);
+      };
+      process.on(sig, h);
+      hs.push([sig, h]);
+    }
+    return hs;
+  }
+
+  /** One RL step; returns its metrics. */
+  async runStep(step: number): Promise<StepMetrics> {
+    const o = this.o;
+    const t0 = performance.now();
+    const time: Record<string, number> = { rollout: 0, verify: 0, rewards: 0 };
+    const shaperMetrics: Record<string, number[]> = {};
+    const all: ScoredRollout[] = [];
+    const acc = new GroupAccumulator<Group>(o.sampling, o.train.promptsPerStep);
+    let generatedTokens = 0;
+
+    // ── rollouts, verification, rewards, dynamic sampling ──
+    while (!acc.done) {
+      const need = acc.missing;
+      const problems = Array.from({ length: need }, () => this.prompts.next());
+      const budgets = problems.map((p) => o.methods.budget.budgetFor({ id: p.id, difficulty: p.difficulty }, step, this.history));
+      const promptIds = problems.map((p, i) => o.env.promptIds(p, budgets[i].promptSuffix));
+      const requests: GenerateRequest[] = problems.map((_, i) => ({
+        promptIds: promptIds[i],
+        n: o.rollout.n,
+        maxTokens: Math.max(1, Math.min(budgets[i].cap, o.rollout.maxTokens)),
+        seed: this.seeds.nextU32(),
+      }));
+      let tt = performance.now();
+      const samples = await o.engine.generate(requests, {
+        temperature: o.rollout.temperature,
+        topP: o.rollout.topP,
+        stopTokenIds: o.env.stopTokenIds,
+      });
+      time.rollout += performance.now() - tt;
+      tt = performance.now();
+      const batch: ScoredRollout[] = [];
+      problems.forEach((p, g) =>
+        samples[g].forEach((s, j) => {
+          const v = o.env.score(p, s);
+          generatedTokens += s.tokens.length;
+          batch.push({
+            promptId: p.id,
+            groupIndex: g,
+            sampleIndex: j,
+            tokens: s.tokens,
+            length: s.tokens.length,
+            finish: s.finish,
+            correct: v.correct,
+            parsed: v.parsed,
+            format: v.format,
+            budget: { cap: requests[g].maxTokens, target: budgets[g].target },
+            difficulty: p.difficulty,
+          });
+        }),
+      );
+      time.verify += performance.now() - tt;
+      tt = performance.now();
+      const combined = combineRewards(batch, o.methods.shapers, {
+        step,
+        history: this.history,
+        logMetric: (k, v) => (shaperMetrics[k] ??= []).push(v),
+      });
+      this.history.recordBatch(batch, step);
+      time.rewards += performance.now() - tt;
+      all.push(...batch);
+      const groups: Group[] = problems.map((p, g) => ({
+        problem: p,
+        budget: budgets[g],
+        promptIds: promptIds[g],
+        rollouts: batch.filter((r) => r.groupIndex === g),
+        rewards: combined.rewards.filter((_, i) => batch[i].groupIndex === g),
+      }));
+      acc.add(groups, (g) => g.rewards);
+    }
+    const kept = acc.take();
+
+    // ── advantages → training rows ──
+    const flat = kept.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, reward: g.rewards[j] })));
+    const advantages = flat.length
+      ? o.methods.advantage({
+          rewards: flat.map((x) => x.reward),
+          groupIds: flat.map((x) => x.gi),
+          lengths: flat.map((x) => x.r.length),
+          correct: flat.map((x) => x.r.correct),
+        })
+      : [];
+    const rows: TrainRow[] = flat
+      .map((x, i) => ({
+        tokens: [...x.g.promptIds, ...x.r.tokens],
+        promptLength: x.g.promptIds.length,
+        advantage: advantages[i],
+        group: x.gi,
+        correct: x.r.correct,
+        reward: x.reward,
+        truncated: x.r.finish === 'length',
+      }))
+      .filter((r) => r.tokens.length > r.promptLength);
+
+    // ── old / reference log-probs, updates ──
+    const maxLen = Math.max(2, ...rows.map((r) => r.tokens.length));
+    const micro = o.train.microBatchSize ?? microBatchSize(Math.max(rows.length, 1), maxLen, this.policy.config);
+    let tt = performance.now();
+    rowLogProbs(this.policy, rows, micro).forEach((lp, i) => (rows[i].old = lp));
+    if (this.reference) rowLogProbs(this.reference, rows, micro).forEach((lp, i) => (rows[i].ref = lp));
+    time.old_logprobs = performance.now() - tt;
+    tt = performance.now();
+    const perStep = o.train.epochs * o.train.minibatches;
+    let update: Record<string, number> = { 'update/skipped': 0, 'update/count': 0 };
+    if (rows.length > 0) {
+      update = updatePhase(
+        {
+          policy: this.policy,
+          optimizer: this.optimizer,
+          loss: o.loss,
+          schedule: { lr: o.train.lr, ...o.train.schedule },
+          gradClip: o.train.optimizer.gradClip,
+          epochs: o.train.epochs,
+          minibatches: o.train.minibatches,
+          micro,
+          maxCompletionLength: o.rollout.maxTokens,
+          firstUpdate: (step - 1) * perStep,
+          totalUpdates: o.train.steps * perStep,
+          shuffle: this.shuffle,
+          onNonFinite: (msg) => {
+            this.nonFinite++;
+            this.progress.log(`step ${step}: ${msg} (${this.nonFinite} in a row)`);
+            return this.nonFinite < o.train.maxNonFinite;
+          },
+          onGoodUpdate: () => (this.nonFinite = 0),
+        },
+        rows,
+      );
+    } else {
+      this.progress.log(`step ${step}: no trainable groups after ${acc.rounds} rounds; update skipped`);
+    }
+    time.update = performance.now() - tt;
+
+    // ── refresh the rollout engine ──
+    tt = performance.now();
+    if (o.engine.updateWeights) await o.engine.updateWeights(policyToNamed(this.policy));
+    time.weight_refresh = performance.now() - tt;
+    time.step = performance.now() - t0;
+
+    // ── metrics ──
+    const m: StepMetrics = { step };
+    for (const [k, vs] of Object.entries(shaperMetrics)) m[k] = vs.reduce((a, b) => a + b, 0) / vs.length;
+    Object.assign(m, rolloutStats(all), acc.metrics(), update);
+    m['batch/rollouts'] = all.length;
+    m['batch/trained_rollouts'] = rows.length;
+    m['batch/tokens_generated'] = generatedTokens;
+    for (const [k, v] of Object.entries(time)) m[`time/${k}`] = v / 1000;
+    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? generatedTokens / (time.rollout / 1000) : 0;
+    const trainedTokens = rows.reduce((a, r) => a + r.tokens.length, 0) * o.train.epochs;
+    m['throughput/train_tokens_per_s'] = time.update > 0 ? trainedTokens / (time.update / 1000) : 0;
+    m['throughput/tokens_per_s'] = time.step > 0 ? generatedTokens / (time.step / 1000) : 0;
+    return m;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    if (this.reference && this.reference !== this.o.reference) this.reference.dispose();
+  }
+}
+
+interface SavedState {
+  prompts: PromptSamplerState;
+  seeds: RngState;
+  shuffle: RngState;
+  budget: unknown;
+  history: ReturnType<PromptHistory['toJSON']>;
+  nonFinite: number;
+}
+
+/** A frozen copy of the policy's current weights (never given to the optimizer). */
+function policyFromCopy(p: Policy): Policy {
+  return policyFromNamed(p.config, policyToNamed(p));
+}

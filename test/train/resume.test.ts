@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initEngine } from '../../src/engine/index.ts';
+import { policyToNamed } from '../../src/model/decoder.ts';
+import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
+import { resolveAdvantageEstimator, type AdvantageEstimator } from '../../src/train/advantages.ts';
+import { latestCheckpoint, loadTrainerCheckpoint } from '../../src/train/checkpoint.ts';
+import { TrainConfigSchema } from '../../src/train/config.ts';
+import { LossConfigSchema } from '../../src/train/loss-config.ts';
+import { Trainer, type TrainerOptions } from '../../src/train/loop.ts';
+import { MetricsWriter, type StepMetrics } from '../../src/train/metrics.ts';
+import { SamplingFilterSchema } from '../../src/train/sampling-filter.ts';
+import { TinyEngine, tinyEnv, tinyPolicy } from './tiny-env.ts';
+
+beforeAll(async () => {
+  await initEngine();
+});
+
+function options(runDir: string, over: Partial<TrainerOptions> & { advantage?: AdvantageEstimator } = {}): TrainerOptions {
+  const policy = tinyPolicy(3);
+  return {
+    train: TrainConfigSchema.parse({ steps: 8, promptsPerStep: 3, lr: 0.02, seed: 11, checkpointEvery: 3, epochs: 2, minibatches: 2, microBatchSize: 5 }),
+    // KL to the reference + dynamic sampling + a stateful budget policy: every piece of saved state matters.
+    loss: LossConfigSchema.parse({ type: 'clipped', klCoef: 0.05, epsHigh: 0.28 }),
+    sampling: SamplingFilterSchema.parse({ dynamic: true, maxRounds: 2 }),
+    rollout: { n: 4, temperature: 1, topP: 1, maxTokens: 6 },
+    policy,
+    reference: tinyPolicy(3),
+    engine: new TinyEngine(policy),
+    env: tinyEnv(),
+    methods: {
+      shapers: [
+        resolveShaper({ type: 'correctness' } as never),
+        resolveShaper({ type: 'kimi', weight: 0.5 } as never),
+        resolveShaper({ type: 'l1-exact', weight: 0.2, alpha: 0.05 } as never),
+      ],
+      budget: resolveBudgetPolicy({ type: 'l1', seed: 5, minTarget: 2, maxTarget: 6, cap: 6 } as never),
+      advantage: over.advantage ?? resolveAdvantageEstimator({ type: 'batch-norm' } as never),
+    },
+    runDir,
+    progress: 'silent',
+    handleSignals: false,
+    ...over,
+  };
+}
+
+const stable = (ms: StepMetrics[]) =>
+  ms.map((m) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith('time/') && !k.startsWith('throughput/'))));
+
+describe('checkpoint and resume', () => {
+  it('a killed-and-resumed run equals an uninterrupted one (metrics and final weights)', async () => {
+    const dirA = mkdtempSync(path.join(os.tmpdir(), 'brevity-resume-a-'));
+    const a = new Trainer(options(dirA));
+    const resA = await a.run();
+    expect(resA.step).toBe(8);
+    const weightsA = policyToNamed(a.policy);
+
+    // Run B dies after step 5 (its last checkpoint is step 3), then resumes in a fresh trainer.
+    const dirB = mkdtempSync(path.join(os.tmpdir(), 'brevity-resume-b-'));
+    const b = new Trainer(
+      options(dirB, {
+        onStep: (s) => {
+          if (s === 5) throw new Error('simulated kill');
+        },
+      }),
+    );
+    await expect(b.run()).rejects.toThrow('simulated kill');
+    expect(path.basename(latestCheckpoint(dirB)!)).toBe('step-000003');
+    expect(MetricsWriter.read(dirB).length).toBe(5);
+    const c = new Trainer(options(dirB, { resume: true }));
+    const resC = await c.run();
+    expect(resC.step).toBe(8);
+
+    const mA = stable(MetricsWriter.read(dirA));
+    const mC = stable(MetricsWriter.read(dirB));
+    expect(mC.length).toBe(8);
+    expect(mC).toEqual(mA);
+    const weightsC = policyToNamed(c.policy);
+    for (const [name, t] of weightsA) expect(Array.from(weightsC.get(name)!.data), name).toEqual(Array.from(t.data));
+    // keepCheckpoints (2): only the newest two remain.
+    expect(readdirSync(path.join(dirB, 'checkpoints')).filter((e) => e.startsWith('step-'))).toEqual(['step-000006', 'step-000008']);
+  });
+
+  it('--resume without a checkpoint fails clearly', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-resume-none-'));
+    await expect(new Trainer(options(dir, { resume: true })).run()).rejects.toThrow(/no checkpoint/);
+  });
+});
+
+describe('NaN/Inf guard', () => {
+  it('skips non-finite updates, stops after maxNonFinite in a row, leaves the last good checkpoint', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-nan-'));
+    const grpo = resolveAdvantageEstimator({ type: 'grpo' } as never);
+    let calls = 0;
+    const poisoned: AdvantageEstimator = (x) => (++calls >= 2 ? x.rewards.map(() => NaN) : grpo(x));
+    const o = options(dir, { advantage: poisoned });
+    o.train = TrainConfigSchema.parse({ ...o.train, steps: 10, checkpointEvery: 1, maxNonFinite: 3, epochs: 1, minibatches: 1 });
+    o.sampling = SamplingFilterSchema.parse({});
+    const t = new Trainer(o);
+    let afterStep1: Map<string, Float32Array> | null = null;
+    o.onStep = (s) => {
+      if (s === 1) afterStep1 = new Map([...policyToNamed(t.policy)].map(([k, v]) => [k, v.data.slice()]));
+    };
+    const res = await t.run();
+    expect(res.stoppedBy).toBe('non-finite');
+    expect(res.step).toBe(3); // steps 2 and 3 skipped their update; the third in a row (step 4) stops the run
+    const ck = loadTrainerCheckpoint(latestCheckpoint(dir)!);
+    for (const [k, v] of ck.weights) {
+      expect(v.data.every(Number.isFinite), k).toBe(true);
+      expect(Array.from(v.data), k).toEqual(Array.from(afterStep1!.get(k)!));
+    }
+    const m = MetricsWriter.read(dir);
+    expect(m.map((x) => x['update/skipped'])).toEqual([0, 1, 1]);
+    expect(existsSync(path.join(dir, 'checkpoints'))).toBe(true);
+  });
+});
