@@ -1,0 +1,84 @@
+/**
+ * The per-run report: accuracy–tokens curves of every evaluated checkpoint,
+ * training curves, and per-budget summary tables. One self-contained HTML file.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BudgetResult, EvalResult } from '../eval/evaluate.ts';
+import type { Interval } from '../eval/stats.ts';
+import { TRAINING_PANELS, curveSpec, trainingPoints, trainingSpec } from './charts.ts';
+import type { CurvePoint } from './charts.ts';
+import { esc, figure, page, table } from './html.ts';
+import { loadRun } from './load-run.ts';
+import type { RunData } from './load-run.ts';
+import { vlToSvg } from './vega-svg.ts';
+
+export const pctCI = (i: Interval) => `${(100 * i.estimate).toFixed(1)} [${(100 * i.lo).toFixed(1)}, ${(100 * i.hi).toFixed(1)}]`;
+export const numCI = (i: Interval) => `${i.estimate.toFixed(1)} [${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]`;
+const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
+
+export function curvePoints(series: string, r: EvalResult): CurvePoint[] {
+  return r.budgets.map((b) => ({
+    series, budget: b.budget, tokens: b.meanTokens.estimate, tokensLo: b.meanTokens.lo, tokensHi: b.meanTokens.hi,
+    accuracy: 100 * b.accuracy.estimate, accuracyLo: 100 * b.accuracy.lo, accuracyHi: 100 * b.accuracy.hi,
+  }));
+}
+
+export function evalTable(r: EvalResult): string {
+  const ks = [...new Set(r.budgets.flatMap((b) => Object.keys(b.passAtK)))];
+  const hasBase = r.budgets.some((b) => b.vsBase);
+  const head = ['budget', 'accuracy % [95% CI]', 'mean tokens [95% CI]', 'tokens correct', 'tokens wrong', 'truncated %', ...ks.map((k) => `pass@${k} %`), 'acc / 1k tok',
+    ...(hasBase ? [`length −% vs ${r.budgets.find((b) => b.vsBase)!.vsBase!.base}`, 'Δacc pts', 'AES'] : [])];
+  const rows = r.budgets.map((b: BudgetResult) => [
+    String(b.budget), pctCI(b.accuracy), numCI(b.meanTokens), f1(b.meanTokensCorrect.estimate), f1(b.meanTokensWrong.estimate), f1(100 * b.truncationRate.estimate),
+    ...ks.map((k) => f1(b.passAtK[k] === undefined ? undefined : 100 * b.passAtK[k])), b.accuracyPer1k.toFixed(2),
+    ...(hasBase ? [f1(b.vsBase && 100 * b.vsBase.lengthReduction), f1(b.vsBase && 100 * b.vsBase.accuracyDelta), b.vsBase ? b.vsBase.aes.toFixed(3) : '–'] : []),
+  ]);
+  return table(head, rows);
+}
+
+function difficultyTable(r: EvalResult): string {
+  const rows = r.budgets.flatMap((b) => b.byDifficulty.map((d) => [String(b.budget), String(d.difficulty), String(d.problems), f1(100 * d.accuracy), f1(d.meanTokens), f1(100 * d.truncationRate)]));
+  return rows.length ? table(['budget', 'difficulty', 'problems', 'accuracy %', 'mean tokens', 'truncated %'], rows) : '';
+}
+
+export async function runReportHtml(run: RunData): Promise<string> {
+  const parts: string[] = [];
+  parts.push(`<h1>brevity run: ${esc(run.name)}</h1>`);
+  const last = run.metrics.at(-1);
+  parts.push(
+    `<p class="meta">${esc(run.dir)} · ${run.metrics.length} logged steps${last?.step !== undefined ? ` (last step ${last.step})` : ''} · ${
+      run.done ? `complete (${esc(String(run.done.finishedAt))})` : 'not marked complete'
+    } · ${run.evals.length} evaluation(s)</p>`,
+  );
+  if (run.evals.length > 0) {
+    parts.push('<h2>Accuracy–tokens curve</h2>');
+    parts.push('<p class="note">Each point is one token budget (labelled) under budget forcing; whiskers are bootstrap 95% confidence intervals over test problems.</p>');
+    const pts = run.evals.flatMap((e) => curvePoints(e.label, e.result));
+    parts.push(`<div class="charts">${figure(await vlToSvg(curveSpec(pts, 'Accuracy vs tokens per checkpoint')), 'curve')}</div>`);
+  }
+  if (run.metrics.length > 0) {
+    parts.push('<h2>Training</h2><div class="charts">');
+    for (const p of TRAINING_PANELS) {
+      const pts = trainingPoints(run.metrics, p.keys);
+      if (pts.length) parts.push(figure(await vlToSvg(trainingSpec(pts, p.title, p.y)), `train-${p.title.toLowerCase().replace(/\W+/g, '-')}`));
+    }
+    parts.push('</div>');
+  }
+  for (const e of run.evals) {
+    parts.push(`<h2>Evaluation: ${esc(e.label)}</h2>`);
+    const s = e.result.settings;
+    parts.push(`<p class="meta">model ${esc(e.result.model)} · task ${esc(e.result.task)} · ${s.problems} problems × ${s.samplesPerProblem} sample(s) · temperature ${s.temperature} · seed ${s.seed}</p>`);
+    parts.push(evalTable(e.result));
+    parts.push(`<details><summary>per difficulty</summary>${difficultyTable(e.result)}</details>`);
+  }
+  return page(`brevity · ${run.name}`, parts.join('\n'));
+}
+
+/** Writes `<runDir>/report.html`; returns its path. */
+export async function writeRunReport(runDir: string): Promise<string> {
+  const html = await runReportHtml(loadRun(runDir));
+  const out = join(runDir, 'report.html');
+  writeFileSync(out, html);
+  return out;
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { writeAbReport } from '../../src/report/ab-report.ts';
+import { writeRunReport } from '../../src/report/run-report.ts';
+import { makeAbDir, makeRunDir } from './fixtures.ts';
+
+/** The SVG of one chart (by data-chart id) from a report. */
+function chart(html: string, id: string): string {
+  const m = html.match(new RegExp(`<figure class="chart" data-chart="${id}">([\\s\\S]*?)</figure>`));
+  if (!m) throw new Error(`no chart ${id}`);
+  return m[1];
+}
+
+/** Data marks of a chart as {field: value} from vega's per-item aria labels. */
+function marks(svg: string): Record<string, string>[] {
+  return [...svg.matchAll(/aria-label="([^"]*)"/g)]
+    .map((m) => m[1])
+    .filter((l) => !/^(Symbol legend|Title text|[XY]-axis)/.test(l) && l.includes(': '))
+    .map((l) => Object.fromEntries(l.split('; ').map((kv) => [kv.slice(0, kv.indexOf(': ')), kv.slice(kv.indexOf(': ') + 2)])));
+}
+
+function legend(svg: string): string[] {
+  const m = svg.match(/aria-roledescription="legend" aria-label="[^"]*values?: ([^"]*)"/);
+  return m ? m[1].split(', ') : [];
+}
+
+describe('reports', () => {
+  it('run report: curve per checkpoint and budget, training curves, tables; self-contained', async () => {
+    const dir = await makeRunDir();
+    const html = readFileSync(await writeRunReport(dir), 'utf8');
+    expect(html).not.toMatch(/<script|<link|src=|href="http/);
+    const curve = chart(html, 'curve');
+    expect(legend(curve)).toEqual(['base', 'step-000010']);
+    const pts = marks(curve).filter((m) => m.series !== undefined && m.budget !== undefined);
+    const key = (m: Record<string, string>) => `${m.series}@${m.budget}`;
+    expect([...new Set(pts.map(key))].sort()).toEqual(['base@16', 'base@32', 'base@64', 'step-000010@16', 'step-000010@32', 'step-000010@64']);
+    // base at budget 64: mean tokens (11+16+26+46)/4 = 24.75, accuracy 75%
+    const b64 = pts.find((m) => key(m) === 'base@64')!;
+    expect(Number(b64.tokens ?? b64['mean tokens per answer'])).toBeCloseTo(24.8, 0);
+    expect(Number(b64.accuracy ?? b64['accuracy (%)'])).toBeCloseTo(75, 0);
+    expect(legend(chart(html, 'train-length-tokens-'))).toEqual(['all', 'correct', 'wrong']);
+    for (const id of ['train-reward', 'train-training-accuracy', 'train-truncation', 'train-kl', 'train-entropy']) {
+      expect(marks(chart(html, id)).length + chart(html, id).length).toBeGreaterThan(0);
+    }
+    expect(chart(html, 'train-kl')).toContain('KL to reference');
+    expect(html).toContain('Evaluation: step-000010');
+    expect(html).toContain('length −% vs base');
+  });
+
+  it('A/B report: frontier of all arms with CIs and Pareto marks, comparison table', async () => {
+    const dir = await makeAbDir();
+    const html = readFileSync(await writeAbReport(dir), 'utf8');
+    const svg = chart(html, 'frontier');
+    expect(legend(svg)).toContain('grpo');
+    expect(legend(svg)).toContain('dler');
+    expect(svg).toMatch(/Pareto frontier/);
+    const pts = marks(svg).filter((m) => m.series !== undefined && m.budget !== undefined);
+    expect(new Set(pts.map((m) => `${m.series}@${m.budget}`)).size).toBe(6);
+    expect(html).toContain('(control)');
+    expect(html).toContain('★');
+    expect(html).toMatch(/data-chart="ab-train-reward-mean"/);
+  });
+});
