@@ -33,7 +33,8 @@ function tick(ctx: CompareContext): void {
 
 /** Plain text → mathjs syntax: split letter runs into single-letter products ("AB" → "A B"). */
 export function toMathjs(src: string): string {
-  let s = src.replace(/\)\s*\(/g, ')*(');
+  // scientific notation first, so "1.5e3" is not read as 1.5·e·3
+  let s = src.replace(/(\d)[eE]([+-]?\d+)(?![\d.])/g, '$1*10^($2)').replace(/\)\s*\(/g, ')*(');
   s = s.replace(/[A-Za-z]+(?:_[A-Za-z0-9]+)?/g, (w) => {
     const base = w.split('_')[0];
     if (MATH_WORDS.has(base) || base.length === 1) return ` ${w} `;
@@ -131,6 +132,11 @@ export function exprEqual(g: { src: string; pct: boolean }, p: { src: string; pc
     }
     const gv = numericValue(gn, {});
     const pv = numericValue(pn, {});
+    // Overflow (10^{10^{10}}) is not a value: only a written Infinity may equal Infinity.
+    const finite = (v: Complex) => Number.isFinite(v.re) && Number.isFinite(v.im);
+    if (!finite(gv) || !finite(pv)) {
+      return gs.includes('Infinity') && ps.includes('Infinity') && gv.re === pv.re && gv.im === pv.im;
+    }
     for (const a of gScale) for (const b of pScale) {
       if (closeC({ re: gv.re * a, im: gv.im * a }, { re: pv.re * b, im: pv.im * b }, ctx.floatRounding)) return true;
     }
@@ -145,8 +151,9 @@ export function exprEqual(g: { src: string; pct: boolean }, p: { src: string; pc
       syms.forEach((name, j) => (scope[name] = POINTS[(k + 2 * j) % POINTS.length] + 0.1 * j));
       const gv = numericValue(gn, scope);
       const pv = numericValue(pn, scope);
-      const gBad = Number.isNaN(gv.re) || Number.isNaN(gv.im);
-      const pBad = Number.isNaN(pv.re) || Number.isNaN(pv.im);
+      // NaN (outside the domain) or overflow: the point says nothing, unless only one side fails.
+      const gBad = !Number.isFinite(gv.re) || !Number.isFinite(gv.im);
+      const pBad = !Number.isFinite(pv.re) || !Number.isFinite(pv.im);
       if (gBad && pBad) continue;
       if (gBad !== pBad) ok = false;
       else if (closeC({ re: gv.re * a, im: gv.im * a }, { re: pv.re * b, im: pv.im * b })) valid++;

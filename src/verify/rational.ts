@@ -55,9 +55,9 @@ export const sub = (a: Rational, b: Rational) => guard(rat(a.n * b.d - b.n * a.d
 export const mul = (a: Rational, b: Rational) => guard(rat(a.n * b.n, a.d * b.d));
 export const div = (a: Rational, b: Rational) => guard(rat(a.n * b.d, a.d * b.n));
 
-/** a^b for integer b with |b| ≤ 64 (larger exponents return null: float path, bounded time). */
+/** a^b for integer b whose result stays under ~2·MAX_DIGITS digits (else null: float path, bounded time). */
 export function pow(a: Rational, b: Rational): Rational | null {
-  if (b.d !== 1n || b.n > 64n || b.n < -64n) return null;
+  if (b.d !== 1n || b.n > 4000n || b.n < -4000n) return null;
   const e = b.n < 0n ? -b.n : b.n;
   if ((a.n.toString().length + a.d.toString().length) * Number(e) > MAX_DIGITS * 2) return null;
   const r = rat(a.n ** e, a.d ** e);

@@ -84,8 +84,19 @@ export function isLabel(s: string): boolean {
   return /^[A-Za-z(|][A-Za-z0-9_(),:|' ]*$/.test(t) && /[A-Za-z]/.test(t) && !/^\(?\d/.test(t);
 }
 
-const UNIT_WORDS =
-  /^(?:[a-z]{2,}|m|g|s|h|l|k|cm\^\(?[23]\)?|m\^\(?[23]\)?)$/i;
+/**
+ * Words dropped after a plain number ("125 miles"): any prose word of 4+ letters that is not a
+ * math name, or a short unit from this list. Single letters are never dropped: "2k" is 2·k.
+ */
+const SHORT_UNITS = new Set([
+  'cm', 'mm', 'km', 'ft', 'yd', 'mi', 'kg', 'mg', 'lb', 'lbs', 'oz', 'hr', 'hrs', 'min', 'mins', 'sec',
+  'ml', 'mph', 'kph', 'cc', 'sq', 'deg', 'cm2', 'cm3', 'm2', 'm3', 'ft2', 'in2', 'km2', 'usd',
+]);
+function isUnitWord(w: string): boolean {
+  const x = w.replace(/[.²³^()]/g, '');
+  if (SHORT_UNITS.has(x.toLowerCase())) return true;
+  return /^[A-Za-z]{4,}$/.test(x) && !MATH_WORDS.has(x);
+}
 
 function dropUnits(s: string): string {
   // "\text" words beside other content are units or labels: drop them with any exponent.
@@ -95,7 +106,7 @@ function dropUnits(s: string): string {
   }
   // Plain number followed by words: "125 miles", "1,000.99 m²".
   const m = /^([-+]?[\d.,]+%?)\s*([A-Za-z][A-Za-z .²³^()23]*)$/.exec(s);
-  if (m && m[2].trim().split(/\s+/).every((w) => UNIT_WORDS.test(w.replace(/[.²³]/g, '')))) return m[1];
+  if (m && m[2].trim().split(/\s+/).every(isUnitWord)) return m[1];
   return s;
 }
 
