@@ -4,6 +4,7 @@ import { makeArithTask, generateArithSplit, difficultyCounts, sampleBaseExample 
 import { parseArith, randomArithExpr, splitOf, ARITH_LIMITS } from '../../src/tasks/arith-expr.ts';
 import { arithTrace, conciseOracleLength, MAX_VERBOSE_TOKENS } from '../../src/tasks/arith-traces.ts';
 import { parseHashAnswer } from '../../src/tasks/answer.ts';
+import { verify } from '../../src/verify/index.ts';
 import { builtinTokenizer as tok } from '../../src/model/builtin-tokenizer.ts';
 import { makeRng } from '../../src/tasks/rng.ts';
 
@@ -69,11 +70,13 @@ describe('arith splits', () => {
 describe('arith traces', () => {
   const styles = ['concise', 'verbose', 'direct'] as const;
 
-  it('every trace ends with the correct answer and every written equation is true', () => {
+  it('every trace ends with the correct answer, verifies, and every written equation is true', () => {
     for (const p of test) {
       for (const style of styles) {
         const t = arithTrace(p.question, style, 11);
         expect(parseHashAnswer(t)).toBe(Number(p.gold));
+        expect(verify(t, p.gold, { extractors: ['hash'] })).toMatchObject({ correct: true, extracted: p.gold });
+        expect(verify(t, String(Number(p.gold) + 1), { extractors: ['hash'] }).correct).toBe(false);
         // Every a=b=c chain on every line is arithmetically true.
         for (const line of t.split('\n')) {
           if (!/^[\d+\-*=]+$/.test(line)) continue;
