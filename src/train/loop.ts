@@ -37,10 +37,12 @@ import { Rng, type RngState } from './rng.ts';
 import { GroupAccumulator, type SamplingFilterConfig } from './sampling-filter.ts';
 import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
 
-/** A rollout engine the trainer can push new weights to (engines sharing the Policy object need not). */
-export interface TrainerEngine extends RolloutEngine {
-  updateWeights?(weights: ReturnType<typeof policyToNamed>): Promise<void>;
-}
+/**
+ * The rollout engine the trainer samples from. After each step's updates the
+ * trainer calls `updateWeights` when the engine has it (engines sharing the
+ * Policy object, like TfjsEngine, may leave it out).
+ */
+export type TrainerEngine = RolloutEngine;
 
 /** The task as the trainer sees it: prompts, their token ids, and the verifier. */
 export interface TrainEnv {
