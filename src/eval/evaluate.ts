@@ -13,13 +13,35 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Problem, Task } from '../tasks/types.ts';
 import type { Extractor, VerifyResult } from '../verify/types.ts';
-import { makeBudgetForcer } from './budget-forcing.ts';
-import type { ForcedGenerator } from './budget-forcing.ts';
+import type { GenerateOptions, GenerateRequest } from '../rollout/types.ts';
+import { generateWithBudgetForcing } from '../rollout/budget-forcing.ts';
 import { toRecord } from './records.ts';
 import type { ProblemRecord } from './records.ts';
 import type { AesWeights, BootstrapOptions } from './stats.ts';
 import { byDifficulty, summarizeBudget } from './summarize.ts';
 import type { BudgetSummary, DifficultySummary } from './summarize.ts';
+
+/** One budget-forced sample as evaluation needs it. */
+export interface ForcedOutcome {
+  /** Full response scored by the verifier (thinking + trigger + forced answer when forced). */
+  text: string;
+  /** Tokens spent: generated thinking + generated forced answer (the appended trigger is not generated). */
+  tokens: number;
+  /** Hit the budget: the answer was forced. */
+  truncated: boolean;
+}
+
+/** result[i][j] = sample j of request i (the RolloutEngine.generate contract). */
+export type ForcedGenerator = (requests: GenerateRequest[], opts: GenerateOptions) => Promise<ForcedOutcome[][]>;
+
+/** The rollout module's budget forcing (src/rollout/budget-forcing.ts) as a ForcedGenerator. */
+export function budgetForcer(engine: RolloutEngine, tokenizer: Tokenizer, answerTrigger: string, answerTokens: number): ForcedGenerator {
+  const trigger = tokenizer.encode(answerTrigger);
+  return async (requests, opts) =>
+    (await generateWithBudgetForcing(engine, requests, { answerTrigger: trigger, triggerText: answerTrigger, answerTokens, generate: opts })).map((samples) =>
+      samples.map((s) => ({ text: s.text, tokens: s.tokensSpent, truncated: s.forced })),
+    );
+}
 
 export type VerifyFn = (response: string, gold: string, opts: { extractors: Extractor[] }) => VerifyResult | Promise<VerifyResult>;
 
@@ -81,7 +103,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
   const answerTokens = o.answerTokens ?? 8;
   const seed = o.seed ?? 0;
   const topP = o.topP ?? 1;
-  const generate = o.generate ?? makeBudgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens);
+  const generate = o.generate ?? budgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens);
   const prompts = problems.map((p) => o.tokenizer.encode(o.task.formatPrompt(p)));
   const chunk = o.chunk ?? 64;
   const total = problems.length * o.budgets.length;

@@ -13,13 +13,13 @@ describe('evaluate', () => {
       engine, task, tokenizer: charTokenizer, verify: fakeVerify, budgets: [16, 64], samplesPerProblem: 2, temperature: 1, passK: [1, 2], bootstrap: { resamples: 200 },
     });
     const [b16, b64] = r.budgets;
-    // lengths 11, 16, 26, 46; at 16: p2, p3 forced (16 + 6 trigger + 1 answer = 23); p2's forced answer right
+    // lengths 11, 16, 26, 46; at 16: p2, p3 forced (16 thinking + 1 answer = 17; the trigger is not generated); p2's forced answer right
     expect(b16.accuracy.estimate).toBeCloseTo(0.5, 12);
-    expect(b16.meanTokens.estimate).toBeCloseTo((11 + 16 + 23 + 23) / 4, 12);
-    expect(b16.meanTokensCorrect.estimate).toBeCloseTo((11 + 23) / 2, 12);
-    expect(b16.meanTokensWrong.estimate).toBeCloseTo((16 + 23) / 2, 12);
+    expect(b16.meanTokens.estimate).toBeCloseTo((11 + 16 + 17 + 17) / 4, 12);
+    expect(b16.meanTokensCorrect.estimate).toBeCloseTo((11 + 17) / 2, 12);
+    expect(b16.meanTokensWrong.estimate).toBeCloseTo((16 + 17) / 2, 12);
     expect(b16.truncationRate.estimate).toBeCloseTo(0.5, 12);
-    expect(b16.accuracyPer1k).toBeCloseTo((0.5 / 18.25) * 1000, 9);
+    expect(b16.accuracyPer1k).toBeCloseTo((0.5 / 15.25) * 1000, 9);
     expect(b16.passAtK).toEqual({ '1': 0.5, '2': 0.5 });
     expect(b16.samples).toBe(8);
     expect(b64.accuracy.estimate).toBeCloseTo(0.75, 12);
@@ -27,7 +27,7 @@ describe('evaluate', () => {
     expect(b64.truncationRate.estimate).toBe(0);
     expect(b16.byDifficulty).toEqual([
       { difficulty: 1, problems: 2, accuracy: 0.5, meanTokens: 13.5, truncationRate: 0 },
-      { difficulty: 2, problems: 2, accuracy: 0.5, meanTokens: 23, truncationRate: 1 },
+      { difficulty: 2, problems: 2, accuracy: 0.5, meanTokens: 17, truncationRate: 1 },
     ]);
     expect(b16.accuracy.lo).toBeLessThanOrEqual(0.5);
     expect(b16.accuracy.hi).toBeGreaterThanOrEqual(0.5);
