@@ -15,9 +15,9 @@ import { quantile } from './util.ts';
 
 export const HistoryConfigSchema = z.strictObject({
   /** Outcomes kept per prompt. 32 = the last 2–4 groups at n = 8–16. */
-  window: z.number().int().min(1).default(32),
+  window: z.number().int().min(1).default(32).describe('Outcomes kept per prompt. 32 = the last 2–4 groups at n = 8–16.'),
   /** Prompts kept (LRU by last write). Bounds memory on large datasets. */
-  maxPrompts: z.number().int().min(1).default(100_000),
+  maxPrompts: z.number().int().min(1).default(100_000).describe('Prompts kept (LRU by last write). Bounds memory on large datasets.'),
 });
 export type HistoryConfig = z.infer<typeof HistoryConfigSchema>;
 
@@ -32,7 +32,7 @@ export const HistoryJSONSchema = z.strictObject({
   version: z.literal(1),
   config: HistoryConfigSchema,
   /** Prompts in LRU order, least recently written first. */
-  prompts: z.array(z.tuple([z.string(), z.array(OutcomeSchema)])),
+  prompts: z.array(z.tuple([z.string(), z.array(OutcomeSchema)])).describe('Prompts in LRU order, least recently written first.'),
 });
 export type HistoryJSON = z.infer<typeof HistoryJSONSchema>;
 

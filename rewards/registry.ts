@@ -77,9 +77,9 @@ function unknownName(kind: string, registry: object) {
 
 const shaperCommon = {
   /** Weight of this shaper in the combined reward. */
-  weight: z.number().default(1),
+  weight: z.number().default(1).describe('Weight of this shaper in the combined reward.'),
   /** Metric name (`reward/<name>/mean`); defaults to `type`. Needed when one type appears twice. */
-  name: z.string().min(1).optional(),
+  name: z.string().min(1).optional().describe('Metric name (`reward/<name>/mean`); defaults to `type`. Needed when one type appears twice.'),
 };
 
 function shaperSpec<N extends string, S extends z.ZodObject>(type: N, def: ShaperDef<S>) {

@@ -14,17 +14,17 @@ import { z } from 'zod';
 import { defineBudgetPolicy, statelessPolicy } from './define.ts';
 
 export const CurriculumScheduleSchema = z.strictObject({
-  schedule: z.enum(['exponential', 'linear', 'cosine']).default('exponential'),
+  schedule: z.enum(['exponential', 'linear', 'cosine']).default('exponential').describe('Shape of B(t): exponential step decay, linear or cosine'),
   /** B0: budget at step 0 (paper: 256). */
-  initial: z.number().int().positive().default(256),
+  initial: z.number().int().positive().default(256).describe('B0: budget at step 0 (paper: 256).'),
   /** Bmin (exponential floor) or Bend (linear/cosine end value). */
-  final: z.number().int().positive().default(64),
+  final: z.number().int().positive().default(64).describe('Bmin (exponential floor) or Bend (linear/cosine end value).'),
   /** γ: exponential decay factor per interval. */
-  decay: z.number().gt(0).max(1).default(0.5),
+  decay: z.number().gt(0).max(1).default(0.5).describe('γ: exponential decay factor per interval.'),
   /** T: steps per exponential decay interval. */
-  interval: z.number().int().positive().default(100),
+  interval: z.number().int().positive().default(100).describe('T: steps per exponential decay interval.'),
   /** Steps over which linear/cosine go from B0 to Bend. */
-  steps: z.number().int().positive().default(1000),
+  steps: z.number().int().positive().default(1000).describe('Steps over which linear/cosine go from B0 to Bend.'),
 });
 export type CurriculumSchedule = z.infer<typeof CurriculumScheduleSchema>;
 
@@ -45,8 +45,8 @@ export const curriculum = defineBudgetPolicy({
   summary: 'B(t) = max(Bmin, B0·γ^⌊t/T⌋) | linear | cosine; target B(t), cap capFactor·B(t)',
   schema: CurriculumScheduleSchema.extend({
     /** Absolute cap; default ⌈capFactor · B(t)⌉. */
-    cap: z.number().int().positive().optional(),
-    capFactor: z.number().min(1).default(2),
+    cap: z.number().int().positive().optional().describe('Absolute cap; default ⌈capFactor · B(t)⌉.'),
+    capFactor: z.number().min(1).default(2).describe('cap = ⌈capFactor · B(t)⌉ when cap is not given'),
   }),
   make: (c) =>
     statelessPolicy((_prompt, step) => {

@@ -13,13 +13,13 @@ import { defineBudgetPolicy, statelessPolicy } from './define.ts';
 export const difficulty = defineBudgetPolicy({
   summary: 'easy prompts (recent pass rate ≥ threshold) get a lower cap',
   schema: z.strictObject({
-    cap: z.number().int().positive().default(4000),
-    easyCap: z.number().int().positive().optional(),
-    threshold: z.number().min(0).max(1).default(0.9),
-    minSamples: z.number().int().min(1).default(8),
-    mode: z.enum(['fixed', 'quantile']).default('fixed'),
-    quantile: z.number().min(0).max(1).default(0.5),
-    minCap: z.number().int().positive().default(1),
+    cap: z.number().int().positive().default(4000).describe('Cap of prompts not (yet) judged easy'),
+    easyCap: z.number().int().positive().optional().describe('Cap of easy prompts in fixed mode; default ⌊cap/2⌋'),
+    threshold: z.number().min(0).max(1).default(0.9).describe('Recent pass rate at or above which a prompt is easy (unverified)'),
+    minSamples: z.number().int().min(1).default(8).describe('Recorded outcomes needed before a prompt can be judged easy'),
+    mode: z.enum(['fixed', 'quantile']).default('fixed').describe('fixed: easyCap; quantile: a quantile of the prompt’s correct lengths'),
+    quantile: z.number().min(0).max(1).default(0.5).describe('q for quantile mode'),
+    minCap: z.number().int().positive().default(1).describe('Lowest cap quantile mode may set'),
   }),
   make: (c) =>
     statelessPolicy((prompt, _step, history) => {

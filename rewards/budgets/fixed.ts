@@ -9,8 +9,8 @@ import { defineBudgetPolicy, statelessPolicy } from './define.ts';
 export const fixed = defineBudgetPolicy({
   summary: 'one cap (and optional target) for all prompts',
   schema: z.strictObject({
-    cap: z.number().int().positive().default(4000),
-    target: z.number().int().positive().optional(),
+    cap: z.number().int().positive().default(4000).describe('Token cap for every prompt (DLER trains at 4000; scale to the task)'),
+    target: z.number().int().positive().optional().describe('Optional length target passed to the shapers'),
   }),
   make: (c) => statelessPolicy(() => (c.target === undefined ? { cap: c.cap } : { cap: c.cap, target: c.target })),
 });

@@ -31,13 +31,13 @@ const L1StateSchema = z.strictObject({
 export const l1 = defineBudgetPolicy({
   summary: 'target ~ U[minTarget, maxTarget] per prompt, stated in the prompt',
   schema: z.strictObject({
-    minTarget: z.number().int().positive().default(100),
-    maxTarget: z.number().int().positive().default(4000),
+    minTarget: z.number().int().positive().default(100).describe('Smallest target drawn (paper 100)'),
+    maxTarget: z.number().int().positive().default(4000).describe('Largest target drawn (paper 4000)'),
     /** Discrete targets to draw from instead of the range (TLDR-style levels). */
-    levels: z.array(z.number().int().positive()).min(1).optional(),
-    cap: z.number().int().positive().optional(),
-    suffix: z.string().default('Think for {n} tokens.'),
-    seed: z.number().int().optional(),
+    levels: z.array(z.number().int().positive()).min(1).optional().describe('Discrete targets to draw from instead of the range (TLDR-style levels).'),
+    cap: z.number().int().positive().optional().describe('Generation cap; default = the largest possible target'),
+    suffix: z.string().default('Think for {n} tokens.').describe('Text appended to the prompt; {n} is replaced by the target'),
+    seed: z.number().int().optional().describe('RNG seed for the targets; default = the run seed'),
   }),
   make: (c, opts) => {
     if (c.minTarget > c.maxTarget) throw new Error(`l1: minTarget (${c.minTarget}) > maxTarget (${c.maxTarget})`);

@@ -37,14 +37,14 @@ const MAX_STACK = 16;
 export const palu = defineBudgetPolicy({
   summary: 'per-prompt cap = quantile of correct lengths while accuracy ≥ C, relax otherwise',
   schema: z.strictObject({
-    maxCap: z.number().int().positive().default(4000),
-    initialCap: z.number().int().positive().optional(),
-    minCap: z.number().int().positive().default(1),
+    maxCap: z.number().int().positive().default(4000).describe('Largest cap, and where relax: max returns'),
+    initialCap: z.number().int().positive().optional().describe('Cap of a prompt seen for the first time; default maxCap'),
+    minCap: z.number().int().positive().default(1).describe('Lowest cap PALU may set'),
     /** C: the accuracy the prompt must keep. */
-    accuracy: z.number().min(0).max(1).default(0.8),
-    quantile: z.number().min(0).max(1).default(0.5),
-    minSamples: z.number().int().min(1).default(4),
-    relax: z.enum(['previous', 'max']).default('previous'),
+    accuracy: z.number().min(0).max(1).default(0.8).describe('C: the accuracy the prompt must keep.'),
+    quantile: z.number().min(0).max(1).default(0.5).describe('q: the new cap is this quantile of recent correct lengths'),
+    minSamples: z.number().int().min(1).default(4).describe('Outcomes under the current cap needed before changing it'),
+    relax: z.enum(['previous', 'max']).default('previous').describe('When accuracy drops: back to the previous cap or to maxCap'),
   }),
   make: (c) => {
     let prompts = new Map<string, PromptState>();

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { defineBudgetPolicy, statelessPolicy } from './define.ts';
 
 export const ThinkPruneStageSchema = z.strictObject({
-  cap: z.number().int().positive(),
+  cap: z.number().int().positive().describe('Token cap during this stage'),
   /** Steps in this stage; omitted on the last stage (= until the end). */
-  steps: z.number().int().positive().optional(),
+  steps: z.number().int().positive().optional().describe('Steps in this stage; omitted on the last stage (= until the end).'),
 });
 
 export function thinkpruneCap(stages: readonly { cap: number; steps?: number }[], step: number): number {

@@ -14,8 +14,8 @@ import { batchGroups, defineShaper } from './define.ts';
 export const arora = defineShaper({
   summary: 'r = c·(1 − α·σ((L − μ_correct)/(σ_correct + 1e-7))), no EOS → 0',
   schema: z.strictObject({
-    alpha: z.number().min(0).max(1).default(0.1),
-    unbiasedStd: z.boolean().default(false),
+    alpha: z.number().min(0).max(1).default(0.1).describe('α: weight of the sigmoid length penalty (paper 0.1)'),
+    unbiasedStd: z.boolean().default(false).describe('σ_L with n−1 instead of n (unverified which the paper uses)'),
   }),
   make: (c) => (batch) => {
     const out = new Array<number>(batch.length).fill(0);

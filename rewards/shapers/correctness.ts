@@ -15,11 +15,11 @@ export const correctness = defineShaper({
   summary: 'r = correct ? 1 : wrong (parse failures get their own value)',
   schema: z.strictObject({
     /** Reward of an accepted answer. */
-    correct: z.number().default(1),
+    correct: z.number().default(1).describe('Reward of an accepted answer.'),
     /** Reward of a parsed but wrong answer. */
-    wrong: z.number().default(0),
+    wrong: z.number().default(0).describe('Reward of a parsed but wrong answer.'),
     /** Reward when no final answer was found (null `parsed`). */
-    parseFailure: z.number().default(0),
+    parseFailure: z.number().default(0).describe('Reward when no final answer was found (null `parsed`).'),
   }),
   make: (c) => (batch) =>
     batch.map((r) => (r.correct ? c.correct : r.parsed === null ? c.parseFailure : c.wrong)),
@@ -34,9 +34,9 @@ export const format = defineShaper({
   summary: 'r = reward if all format flags hold, else penalty',
   schema: z.strictObject({
     /** Flags to require (keys of `ScoredRollout.format`); empty = all present flags. */
-    flags: z.array(z.string()).default([]),
-    reward: z.number().default(1),
-    penalty: z.number().default(0),
+    flags: z.array(z.string()).default([]).describe('Flags to require (keys of `ScoredRollout.format`); empty = all present flags.'),
+    reward: z.number().default(1).describe('Reward when every required flag holds'),
+    penalty: z.number().default(0).describe('Reward when a required flag is false or missing'),
   }),
   make: (c) => (batch) =>
     batch.map((r) => {

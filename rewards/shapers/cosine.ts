@@ -17,15 +17,15 @@ export function cosineInterp(length: number, maxLength: number, atZero: number, 
 export const cosine = defineShaper({
   summary: 'r = v_lo + ½(v_hi − v_lo)(1 + cos(πL/Lmax)); correct 2→1, wrong −10→0, −10 if L+16 ≥ Lmax',
   schema: z.strictObject({
-    maxLength: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().optional().describe('Lmax in tokens; default = the rollout cap'),
     /** Correct answer of length 0 / of length Lmax. */
-    correctAtZero: z.number().default(2),
-    correctAtMax: z.number().default(1),
+    correctAtZero: z.number().default(2).describe('Correct answer of length 0 / of length Lmax.'),
+    correctAtMax: z.number().default(1).describe('Reward of a correct answer of length Lmax'),
     /** Wrong answer of length 0 / of length Lmax. */
-    wrongAtZero: z.number().default(-10),
-    wrongAtMax: z.number().default(0),
-    exceedPenalty: z.number().default(-10),
-    exceedMargin: z.number().int().min(0).default(16),
+    wrongAtZero: z.number().default(-10).describe('Wrong answer of length 0 / of length Lmax.'),
+    wrongAtMax: z.number().default(0).describe('Reward of a wrong answer of length Lmax'),
+    exceedPenalty: z.number().default(-10).describe('Reward when L + exceedMargin ≥ Lmax'),
+    exceedMargin: z.number().int().min(0).default(16).describe('Tokens before Lmax at which exceedPenalty applies'),
   }),
   make: (c) => (batch) =>
     batch.map((r) => {

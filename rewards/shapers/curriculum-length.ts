@@ -22,7 +22,7 @@ export function curriculumLengthTerm(length: number, budget: number): number {
 export const curriculumLength = defineShaper({
   summary: '1 if L ≤ B(t), linear to 0 at 2·B(t)',
   schema: z.strictObject({
-    onlyCorrect: z.boolean().default(false),
+    onlyCorrect: z.boolean().default(false).describe('Give wrong answers 0 instead of the length term'),
   }),
   make: (c) => (batch) =>
     batch.map((r) =>

@@ -22,12 +22,12 @@ export const dapoOverlong = defineShaper({
   summary: 'r = 0 | (Lmax−Lc−L)/Lc | −1 (soft overlong punishment)',
   schema: z.strictObject({
     /** Lmax in tokens; default = the rollout's cap. */
-    maxLength: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().optional().describe('Lmax in tokens; default = the rollout\'s cap.'),
     /** Lc in tokens; default = bufferFraction · Lmax. */
-    buffer: z.number().positive().optional(),
+    buffer: z.number().positive().optional().describe('Lc in tokens; default = bufferFraction · Lmax.'),
     /** Lc as a fraction of Lmax when `buffer` is not given (DAPO: 4096/20480). */
-    bufferFraction: z.number().gt(0).max(1).default(0.2),
-    penaltyFactor: z.number().default(1),
+    bufferFraction: z.number().gt(0).max(1).default(0.2).describe('Lc as a fraction of Lmax when `buffer` is not given (DAPO: 4096/20480).'),
+    penaltyFactor: z.number().default(1).describe('Multiplier on the penalty (verl overlong_penalty_factor)'),
   }),
   make: (c) => (batch) =>
     batch.map((r) => {

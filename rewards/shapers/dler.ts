@@ -17,10 +17,10 @@ import { defineShaper } from './define.ts';
 export const dler = defineShaper({
   summary: 'r = c, truncated responses × truncatedMultiplier (0.1 public code; 0 = paper)',
   schema: z.strictObject({
-    correct: z.number().default(1),
-    wrong: z.number().default(0),
+    correct: z.number().default(1).describe('Reward of a correct answer'),
+    wrong: z.number().default(0).describe('Reward of a wrong answer'),
     /** Multiplier on the reward of truncated (`finish: length`) samples; 0.1 as in DLER's code. */
-    truncatedMultiplier: z.number().default(0.1),
+    truncatedMultiplier: z.number().default(0.1).describe('Multiplier on the reward of truncated (`finish: length`) samples; 0.1 as in DLER\'s code.'),
   }),
   make: (c) => (batch) =>
     batch.map((r) => (r.correct ? c.correct : c.wrong) * (r.finish === 'length' ? c.truncatedMultiplier : 1)),

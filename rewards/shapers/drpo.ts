@@ -18,7 +18,7 @@ import { defineShaper, maxLengthOf } from './define.ts';
 export const drpoLength = defineShaper({
   summary: 'positives only: r = 1 − L/Lmax; wrong → null',
   schema: z.strictObject({
-    maxLength: z.number().int().positive().optional(),
+    maxLength: z.number().int().positive().optional().describe('Lmax in tokens; default = the rollout cap'),
   }),
   make: (c) => (batch) => batch.map((r) => (r.correct ? 1 - r.length / maxLengthOf(r, c.maxLength) : null)),
 });

@@ -17,15 +17,15 @@ import { kimiGroupTerms } from './kimi.ts';
 export const grpoLambda = defineShaper({
   summary: 'top-λ groups by pass rate get correctness + Kimi length term, others 0/1',
   schema: z.strictObject({
-    selection: z.enum(['top-fraction', 'threshold']).default('top-fraction'),
+    selection: z.enum(['top-fraction', 'threshold']).default('top-fraction').describe('How groups are chosen for the length reward: top fraction by pass rate, or a pass-rate threshold'),
     /** λ: fraction of the batch's groups (by pass rate) that get the length reward (unverified default). */
-    fraction: z.number().min(0).max(1).default(0.2),
+    fraction: z.number().min(0).max(1).default(0.2).describe('λ: fraction of the batch\'s groups (by pass rate) that get the length reward (unverified default).'),
     /** With `selection: threshold`: minimum group pass rate for the length reward (unverified default). */
-    threshold: z.number().min(0).max(1).default(0.5),
-    correct: z.number().default(1),
-    wrong: z.number().default(0),
+    threshold: z.number().min(0).max(1).default(0.5).describe('With `selection: threshold`: minimum group pass rate for the length reward (unverified default).'),
+    correct: z.number().default(1).describe('Reward of a correct answer'),
+    wrong: z.number().default(0).describe('Reward of a wrong answer'),
     /** Weight of the Kimi length term inside selected groups. */
-    lengthWeight: z.number().default(1),
+    lengthWeight: z.number().default(1).describe('Weight of the Kimi length term inside selected groups.'),
   }),
   make: (c) => (batch, ctx) => {
     const groups = [...batchGroups(batch).values()];

@@ -33,12 +33,12 @@ function withTarget(name: string, f: (r: ScoredRollout, target: number) => numbe
 
 export const l1Exact = defineShaper({
   summary: 'r = c − α·|n_target − L| (α 3e-4)',
-  schema: z.strictObject({ alpha: z.number().min(0).default(3e-4) }),
+  schema: z.strictObject({ alpha: z.number().min(0).default(3e-4).describe('α: reward per token of distance from the target') }),
   make: (c) => withTarget('l1-exact', (r, t) => (r.correct ? 1 : 0) - c.alpha * Math.abs(t - r.length)),
 });
 
 export const l1Max = defineShaper({
   summary: 'r = c · (clip(α·(n_target − L), −1, 1) + 1) / 2',
-  schema: z.strictObject({ alpha: z.number().min(0).default(3e-4) }),
+  schema: z.strictObject({ alpha: z.number().min(0).default(3e-4).describe('α: reward per token of distance from the target') }),
   make: (c) => withTarget('l1-max', (r, t) => (r.correct ? 1 : 0) * (clip(c.alpha * (t - r.length), -1, 1) + 1) / 2),
 });

@@ -10,8 +10,8 @@ import { batchGroups, defineShaper } from './define.ts';
 export const shorterBetter = defineShaper({
   summary: 'SOL = shortest correct length (else group mean); r = α·c − β·|L − SOL|',
   schema: z.strictObject({
-    alpha: z.number().default(2),
-    beta: z.number().min(0).default(0.001),
+    alpha: z.number().default(2).describe('α: reward of a correct answer'),
+    beta: z.number().min(0).default(0.001).describe('β: penalty per token of distance from the sample optimal length'),
   }),
   make: (c) => (batch) => {
     const out = new Array<number>(batch.length).fill(0);

@@ -23,14 +23,14 @@ export const surrogate = defineShaper({
   summary: 'label-free: format reward, then + length term penalizing too long and too short',
   schema: z.strictObject({
       /** Format flags to require; empty = all flags the rollout carries. */
-      flags: z.array(z.string()).default([]),
-      formatReward: z.number().default(1),
+      flags: z.array(z.string()).default([]).describe('Format flags to require; empty = all flags the rollout carries.'),
+      formatReward: z.number().default(1).describe('Reward when every required format flag holds'),
       /** Step from which the length term is added ("format early, then length"). */
-      lengthStartStep: z.number().int().min(0).default(50),
-      lengthWeight: z.number().default(1),
+      lengthStartStep: z.number().int().min(0).default(50).describe('Step from which the length term is added ("format early, then length").'),
+      lengthWeight: z.number().default(1).describe('Weight of the length term once it is on'),
       /** Band [low·B, high·B] that earns the full length term (unverified defaults). */
-      low: z.number().min(0).default(0.1),
-      high: z.number().gt(0).default(0.75),
+      low: z.number().min(0).default(0.1).describe('Band [low·B, high·B] that earns the full length term (unverified defaults).'),
+      high: z.number().gt(0).default(0.75).describe('Upper edge of the band, as a fraction of the budget'),
   }),
   make: (c) => {
     if (!(c.low < c.high)) throw new Error(`surrogate: low (${c.low}) must be < high (${c.high}): the band is [low·B, high·B]`);

@@ -11,9 +11,9 @@ export const thinkprune = defineShaper({
   summary: 'r = c if finished within the stage limit, else 0',
   schema: z.strictObject({
     /** Stage limit in tokens; default = the rollout's cap. */
-    limit: z.number().int().positive().optional(),
-    correct: z.number().default(1),
-    wrong: z.number().default(0),
+    limit: z.number().int().positive().optional().describe('Stage limit in tokens; default = the rollout\'s cap.'),
+    correct: z.number().default(1).describe('Reward of a correct answer finished within the limit'),
+    wrong: z.number().default(0).describe('Reward otherwise'),
   }),
   make: (c) => (batch) =>
     batch.map((r) =>

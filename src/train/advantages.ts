@@ -130,9 +130,9 @@ export const advantageEstimators = {
     summary: 'A = (r − mean_G) / (std_G + ε)',
     schema: z.strictObject({
       /** ε in the denominator (verl 1e-6). */
-      epsilon: z.number().min(0).default(1e-6),
+      epsilon: z.number().min(0).default(1e-6).describe('ε in the denominator (verl 1e-6).'),
       /** n−1 group std (torch default, TRL/verl); false = population std. */
-      unbiasedStd: z.boolean().default(true),
+      unbiasedStd: z.boolean().default(true).describe('n−1 group std (torch default, TRL/verl); false = population std.'),
     }),
     make: (c) => (x) => {
       checkLengths(x);
@@ -150,11 +150,11 @@ export const advantageEstimators = {
   'batch-norm': defineEstimator({
     summary: 'd = r − mean_G, whitened over the batch (token|sequence weights), + boost if correct',
     schema: z.strictObject({
-      weighting: z.enum(['token', 'sequence']).default('token'),
-      epsilon: z.number().min(0).default(1e-6),
-      unbiased: z.boolean().default(true),
+      weighting: z.enum(['token', 'sequence']).default('token').describe('Batch statistics weighted by tokens (verl) or by sequences'),
+      epsilon: z.number().min(0).default(1e-6).describe('ε in the denominator'),
+      unbiased: z.boolean().default(true).describe('Bessel correction W/(W−1) on the batch variance (verl masked_whiten)'),
       /** Added to correct samples' advantages after whitening; DLER's code uses 0.1. */
-      correctBoost: z.number().default(0),
+      correctBoost: z.number().default(0).describe('Added to correct samples\' advantages after whitening; DLER\'s code uses 0.1.'),
     }),
     make: (c) => (x) => batchNormAdvantages(x, c),
   }),

@@ -16,11 +16,11 @@ import { z } from 'zod';
 
 export const SamplingFilterSchema = z.strictObject({
   /** Drop zero-variance groups and resample (DAPO/DLER). Off = keep every group. */
-  dynamic: z.boolean().default(false),
+  dynamic: z.boolean().default(false).describe('Drop zero-variance groups and resample (DAPO/DLER). Off = keep every group.'),
   /** Generation rounds per step at most (the first round included). */
-  maxRounds: z.number().int().min(1).default(3),
+  maxRounds: z.number().int().min(1).default(3).describe('Generation rounds per step at most (the first round included).'),
   /** Rewards within this range count as equal (float noise). */
-  tolerance: z.number().min(0).default(0),
+  tolerance: z.number().min(0).default(0).describe('Rewards within this range count as equal (float noise).'),
 });
 export type SamplingFilterConfig = z.infer<typeof SamplingFilterSchema>;
 
