@@ -87,8 +87,9 @@ export function policyFromNamed(config: ModelConfig, named: NamedTensors): Polic
       throw new Error(`policyFromNamed: tensor "${name}" has shape [${t.shape}], expected [${shape}]`);
   }
   for (const [name, shape] of expected) {
-    params.set(name, tf.variable(tf.tensor(named.get(name)!.data, shape, 'float32'), true));
-    // tf.variable copies its initial value's data id; the temporary is released by tidy below.
+    const init = tf.tensor(named.get(name)!.data, shape, 'float32');
+    params.set(name, tf.variable(init, true));
+    init.dispose(); // the variable holds its own reference to the data
   }
   return makePolicy(config, params);
 }

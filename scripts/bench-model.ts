@@ -1,0 +1,130 @@
+/**
+ * npm run bench:model — ms per AdamW training step and achieved GFLOP/s of the
+ * decoder for two sizes, on every available wasm matmul kernel, in one run:
+ *   S: vocab 64, d 128, 4 layers, 4 heads, FFN 512 (~1.1M params)
+ *   M: vocab 64, d 256, 6 layers, 8 heads, FFN 1024 (~6.3M params)
+ * each on batch 16 × seq 256 (all tokens real). A step = forward + backward of
+ * the mean token log-prob (sequenceLogProbs) with micro-batching from
+ * microBatchSize, global-norm clipping and an AdamW update (src/train/optimizer.ts).
+ * GFLOP/s counts 3× the forward's matmul FLOPs (forward + two backward
+ * products): 2·tokens·(linear + head params) + 4·B·L·T²·D for attention.
+ *
+ * Options (environment): BENCH_KERNELS=native,portable,stock (default: all
+ * available), BENCH_SIZES=S,M, BENCH_STEPS=n timed steps (default 3; stock 1),
+ * BENCH_BATCH / BENCH_SEQ to change the shape.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { cpus, loadavg } from 'node:os';
+import { engineInfo, initEngine, loadAddon, setMatmulKernel, type MatmulKernel } from '../src/engine/index.ts';
+import { countParams, parseModelConfig, type ModelConfig } from '../src/model/config.ts';
+import { initPolicy, microBatchSize, sequenceLogProbs, type Policy } from '../src/model/decoder.ts';
+import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.ts';
+
+const SIZES: Record<string, ModelConfig> = {
+  S: parseModelConfig({ arch: 'llama', vocabSize: 64, hiddenSize: 128, numLayers: 4, numHeads: 4, numKvHeads: 4, ffnSize: 512, eosTokenId: 0 }),
+  M: parseModelConfig({ arch: 'llama', vocabSize: 64, hiddenSize: 256, numLayers: 6, numHeads: 8, numKvHeads: 8, ffnSize: 1024, eosTokenId: 0 }),
+};
+const B = Number(process.env.BENCH_BATCH ?? 16);
+const T = Number(process.env.BENCH_SEQ ?? 256);
+
+function stepFlops(c: ModelConfig): number {
+  const hd = c.hiddenSize / c.numHeads;
+  const linear = c.numLayers * (c.hiddenSize * (c.numHeads + 2 * c.numKvHeads) * hd + c.numHeads * hd * c.hiddenSize + 3 * c.hiddenSize * c.ffnSize);
+  const head = c.vocabSize * c.hiddenSize;
+  const attention = 4 * B * c.numLayers * T * T * c.hiddenSize;
+  return 3 * (2 * B * T * (linear + head) + attention);
+}
+
+function wasmHeapBytes(): number | null {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.length ?? null;
+}
+
+/** One AdamW step over micro-batches; returns the loss. */
+function trainStep(policy: Policy, opt: AdamW, tokens: tf.Tensor2D, mask: tf.Tensor2D, mb: number): number {
+  let acc: Map<string, tf.Tensor> | null = null;
+  let lossSum = 0;
+  for (let s = 0; s < B; s += mb) {
+    const n = Math.min(mb, B - s);
+    const { value, grads } = tf.tidy(() => {
+      const tk = tf.slice(tokens, [s, 0], [n, T]) as tf.Tensor2D;
+      const mk = tf.slice(mask, [s, 0], [n, T]) as tf.Tensor2D;
+      return tf.variableGrads(() => {
+        const { logProbs } = sequenceLogProbs(policy, tk, mk);
+        return tf.div(tf.neg(tf.sum(logProbs)), B * (T - 1)) as tf.Scalar;
+      }, policy.variables);
+    });
+    lossSum += value.dataSync()[0];
+    value.dispose();
+    const byName = new Map<string, tf.Tensor>();
+    for (const [name, v] of policy.params) byName.set(name, grads[v.name]);
+    if (!acc) acc = byName;
+    else {
+      for (const [name, g] of byName) {
+        const sum = tf.add(acc.get(name)!, g);
+        acc.get(name)!.dispose();
+        g.dispose();
+        acc.set(name, sum);
+      }
+    }
+  }
+  const { grads } = clipByGlobalNorm(acc!, 1.0);
+  opt.apply(grads, 1e-3);
+  for (const g of [...acc!.values(), ...grads.values()]) g.dispose();
+  return lossSum;
+}
+
+function bench(size: string, kernel: string, steps: number): { ms: number; gflops: number; loss: number; mb: number } {
+  const config = SIZES[size];
+  const policy = initPolicy(config, 1);
+  const opt = new AdamW(policy.params, { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.01 });
+  let seed = 12345;
+  const ids = Int32Array.from({ length: B * T }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % config.vocabSize);
+  const tokens = tf.tensor2d(ids, [B, T], 'int32');
+  const mask = tf.ones([B, T]) as tf.Tensor2D;
+  const mb = microBatchSize(B, T, config);
+  const warm = kernel === 'stock' ? 0 : 1;
+  for (let i = 0; i < warm; i++) trainStep(policy, opt, tokens, mask, mb);
+  const times: number[] = [];
+  let loss = 0;
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    loss = trainStep(policy, opt, tokens, mask, mb);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const ms = times[Math.floor(times.length / 2)];
+  tokens.dispose();
+  mask.dispose();
+  opt.dispose();
+  policy.dispose();
+  return { ms, gflops: stepFlops(config) / (ms / 1000) / 1e9, loss, mb };
+}
+
+await initEngine({ backend: 'wasm' });
+const addon = loadAddon().addon;
+const info = engineInfo();
+const available: MatmulKernel[] = addon ? ['native', 'portable', 'stock'] : ['portable', 'stock'];
+const kernels = (process.env.BENCH_KERNELS?.split(',') as MatmulKernel[] | undefined) ?? available;
+const sizes = process.env.BENCH_SIZES?.split(',') ?? ['S', 'M'];
+console.log(`bench:model — batch ${B} × seq ${T}, AdamW step (fwd + bwd + clip + update), wasm backend`);
+console.log(`  cpus ${cpus().length} (${cpus()[0]?.model ?? '?'}), load avg ${loadavg().map((x) => x.toFixed(2)).join(' ')}, OpenBLAS ${addon ? `${info.addon.blasThreads} threads` : 'not loaded'}`);
+for (const s of sizes) console.log(`  ${s}: ${countParams(SIZES[s]).toLocaleString()} params, ${(stepFlops(SIZES[s]) / 1e9).toFixed(1)} GFLOP/step`);
+console.log('');
+console.log('size  kernel     ms/step   GFLOP/s  micro-batch  loss    wasm heap');
+for (const kernel of kernels) {
+  if (!available.includes(kernel)) {
+    console.log(`      ${kernel.padEnd(9)}  (not available: ${info.addon.reason})`);
+    continue;
+  }
+  setMatmulKernel(kernel, addon);
+  for (const size of sizes) {
+    const steps = Number(process.env.BENCH_STEPS ?? (kernel === 'stock' ? 1 : 3));
+    const r = bench(size, kernel, steps);
+    const heap = wasmHeapBytes();
+    console.log(
+      `${size.padEnd(5)} ${kernel.padEnd(9)} ${r.ms.toFixed(0).padStart(8)} ${r.gflops.toFixed(1).padStart(9)} ${String(r.mb).padStart(12)}  ${r.loss.toFixed(3)}  ${heap ? `${(heap / 2 ** 20).toFixed(0)} MiB` : '?'}`,
+    );
+  }
+}
+console.log(`\ntensors alive at exit: ${tf.memory().numTensors}`);
