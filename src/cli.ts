@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { register as doctor } from './commands/doctor.ts';
 import { register as recipe } from './commands/recipe.ts';
+import { register as verify } from './commands/verify.ts';
 
 const program = new Command('brevity')
   .description('GRPO-style RL post-training for reasoning length control')
   .showHelpAfterError();
 
 // One module per command in src/commands/, each adding itself to the program.
-for (const register of [doctor, recipe]) register(program);
+for (const register of [doctor, recipe, verify]) register(program);
 
 await program.parseAsync(process.argv);

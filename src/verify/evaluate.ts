@@ -94,7 +94,7 @@ export function numericValue(node: MathNode, scope: Record<string, number>): Com
       return C(n.value);
     case 'SymbolNode': {
       const name: string = n.name;
-      if (name in scope) return C(scope[name]);
+      if (Object.hasOwn(scope, name)) return C(scope[name]);
       if (name === 'pi') return C(Math.PI);
       if (name === 'e') return C(Math.E);
       if (name === 'i') return C(0, 1);
