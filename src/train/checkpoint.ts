@@ -1,18 +1,22 @@
 /**
- * Trainer checkpoints: `<runDir>/checkpoints/step-NNNNNN/` holding the policy
- * (`model.safetensors` + `model_config.json`), the optimizer moments
- * (`optimizer.safetensors`) and `trainer_state.json` (step, RNG states,
- * per-prompt history, budget-policy state, counters).
+ * Trainer checkpoints: `<runDir>/checkpoints/step-NNNNNN/`, each a complete
+ * Hugging Face–layout model checkpoint (`config.json`, `model.safetensors`,
+ * tokenizer files — so `brevity eval` can load it directly) written with the
+ * model's atomic `saveCheckpoint`, plus the trainer's own files:
+ *   optimizer.safetensors   AdamW moments `m.<name>` / `v.<name>` (f32), step in the metadata
+ *   trainer_state.json      step, RNG states, per-prompt history, budget-policy state, counters
  *
- * Atomic: everything is written into a temporary sibling directory, each file
- * fsync'd, then the directory is renamed into place and the parent fsync'd. A
- * kill -9 at any moment leaves either the previous checkpoints alone or the
- * new one complete; leftover temporaries are ignored and cleaned up later.
+ * Atomic per directory (temp sibling + fsync + rename, see src/model/atomic.ts):
+ * a kill -9 at any moment leaves every earlier checkpoint intact and the new
+ * one either complete or absent. Older step directories beyond `keep` and
+ * temporaries left by killed writers are removed after each save.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ModelConfigSchema, type ModelConfig, type NamedTensors } from '../model/config.ts';
-import { decodeTensors, encodeTensors } from './state-file.ts';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
+import { recoverDirAtomic } from '../model/atomic.ts';
+import type { ModelConfig, NamedTensors } from '../model/config.ts';
+import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 
 export interface TrainerCheckpoint {
   step: number;
@@ -21,65 +25,36 @@ export interface TrainerCheckpoint {
   optimizer: { step: number; tensors: NamedTensors };
   /** JSON-serialisable trainer state (RNGs, history, budget policy, counters). */
   state: Record<string, unknown>;
+  /** Extra files to ship with the model (tokenizer files). */
+  extraFiles?: Record<string, string | Uint8Array>;
 }
 
 const STEP_DIR = /^step-(\d+)$/;
-
-function writeSynced(file: string, data: string | Uint8Array): void {
-  const fd = openSync(file, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // some filesystems refuse fsync on directories; the rename is still atomic
-  }
-}
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+export const STATE_FILE = 'trainer_state.json';
 
 export function checkpointsDir(runDir: string): string {
   return path.join(runDir, 'checkpoints');
 }
 
-/** Write a checkpoint atomically; keep the newest `keep` step directories. */
-export function saveTrainerCheckpoint(runDir: string, ck: TrainerCheckpoint, keep = 2): string {
+export const stepDirName = (step: number) => `step-${String(step).padStart(6, '0')}`;
+
+/** Write a checkpoint atomically; keep the newest `keep` step directories. Returns its directory. */
+export async function saveTrainerCheckpoint(runDir: string, ck: TrainerCheckpoint, keep = 2): Promise<string> {
   const root = checkpointsDir(runDir);
   mkdirSync(root, { recursive: true });
-  const name = `step-${String(ck.step).padStart(6, '0')}`;
-  const final = path.join(root, name);
-  const tmp = path.join(root, `.${name}.tmp-${process.pid}-${Date.now()}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  writeSynced(path.join(tmp, 'model.safetensors'), encodeTensors(ck.weights, { format: 'pt' }));
-  writeSynced(path.join(tmp, 'model_config.json'), JSON.stringify(ck.modelConfig, null, 2));
-  writeSynced(path.join(tmp, 'optimizer.safetensors'), encodeTensors(ck.optimizer.tensors, { step: String(ck.optimizer.step) }));
-  writeSynced(path.join(tmp, 'trainer_state.json'), JSON.stringify({ version: 1, step: ck.step, ...ck.state }));
-  fsyncDir(tmp);
-  if (existsSync(final)) {
-    // Re-saving the same step (e.g. a signal right after a periodic save): swap via a trash name.
-    const trash = path.join(root, `.${name}.old-${process.pid}-${Date.now()}`);
-    renameSync(final, trash);
-    renameSync(tmp, final);
-    rmSync(trash, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, final);
-  }
-  fsyncDir(root);
+  const dir = path.join(root, stepDirName(ck.step));
+  await saveCheckpoint(dir, {
+    config: ck.modelConfig,
+    weights: ck.weights,
+    files: {
+      ...ck.extraFiles,
+      [OPTIMIZER_FILE]: encodeSafetensors(ck.optimizer.tensors, { step: String(ck.optimizer.step) }),
+      [STATE_FILE]: JSON.stringify({ version: 1, step: ck.step, ...ck.state }),
+    },
+  });
   prune(root, keep);
-  return final;
+  return dir;
 }
 
 function prune(root: string, keep: number): void {
@@ -87,8 +62,8 @@ function prune(root: string, keep: number): void {
   const steps = entries.filter((e) => STEP_DIR.test(e)).sort();
   for (const old of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(path.join(root, old), { recursive: true, force: true });
   for (const e of entries) {
-    // Temporaries of dead writers (a kill mid-save). Our own pid's are gone after rename.
-    if (e.startsWith('.step-') && !e.includes(`-${process.pid}-`)) rmSync(path.join(root, e), { recursive: true, force: true });
+    // Temporaries of writers that were killed mid-save (never our own live ones: saves are synchronous here).
+    if (/^step-\d+\.tmp-/.test(e)) rmSync(path.join(root, e), { recursive: true, force: true });
   }
 }
 
@@ -96,23 +71,35 @@ function prune(root: string, keep: number): void {
 export function latestCheckpoint(runDir: string): string | null {
   const root = checkpointsDir(runDir);
   if (!existsSync(root)) return null;
+  // A save killed between its two renames leaves `step-N.old`: put it back first.
+  for (const e of readdirSync(root)) {
+    const m = /^(step-\d+)\.old$/.exec(e);
+    if (m) recoverDirAtomic(path.join(root, m[1]));
+  }
   const steps = readdirSync(root)
-    .filter((e) => STEP_DIR.test(e) && existsSync(path.join(root, e, 'trainer_state.json')))
+    .filter((e) => STEP_DIR.test(e) && existsSync(path.join(root, e, STATE_FILE)))
     .sort();
   return steps.length ? path.join(root, steps[steps.length - 1]) : null;
 }
 
-export function loadTrainerCheckpoint(dir: string): TrainerCheckpoint {
-  const need = ['model.safetensors', 'model_config.json', 'optimizer.safetensors', 'trainer_state.json'];
-  for (const f of need) if (!existsSync(path.join(dir, f))) throw new Error(`checkpoint ${dir}: missing ${f}`);
-  const state = JSON.parse(readFileSync(path.join(dir, 'trainer_state.json'), 'utf8')) as Record<string, unknown>;
-  const opt = decodeTensors(readFileSync(path.join(dir, 'optimizer.safetensors')), `${dir}/optimizer.safetensors`);
-  const { step, version: _v, ...rest } = state as { step: number; version: number };
+export async function loadTrainerCheckpoint(dir: string): Promise<TrainerCheckpoint> {
+  const ck = await loadCheckpoint(dir);
+  for (const f of [OPTIMIZER_FILE, STATE_FILE]) if (!ck.files[f]) throw new Error(`checkpoint ${dir}: missing ${f} (not a trainer checkpoint)`);
+  const opt = decodeSafetensors(ck.files[OPTIMIZER_FILE], path.join(dir, OPTIMIZER_FILE));
+  const { step, version: _v, ...state } = JSON.parse(Buffer.from(ck.files[STATE_FILE]).toString('utf8')) as { step: number; version: number };
+  const extraFiles: Record<string, Uint8Array> = {};
+  for (const [rel, data] of Object.entries(ck.files)) if (rel !== OPTIMIZER_FILE && rel !== STATE_FILE) extraFiles[rel] = data;
   return {
     step,
-    modelConfig: ModelConfigSchema.parse(JSON.parse(readFileSync(path.join(dir, 'model_config.json'), 'utf8'))),
-    weights: decodeTensors(readFileSync(path.join(dir, 'model.safetensors')), `${dir}/model.safetensors`).tensors,
-    optimizer: { step: Number(opt.metadata.step ?? 0), tensors: opt.tensors },
-    state: rest,
+    modelConfig: ck.config,
+    weights: ck.weights,
+    optimizer: { step: Number(opt.metadata?.step ?? 0), tensors: opt.tensors },
+    state,
+    extraFiles,
   };
+}
+
+/** Read only the trainer state of a checkpoint (cheap; for status displays). */
+export function readTrainerState(dir: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
 }

@@ -84,6 +84,8 @@ export interface TrainerOptions {
   methods: TrainMethods;
   /** `runs/<run>`: metrics.jsonl and checkpoints/ go here. */
   runDir: string;
+  /** Files shipped in every checkpoint beside the weights (the tokenizer's), so checkpoints are self-contained models. */
+  modelFiles?: Record<string, string | Uint8Array>;
   /** Continue from the newest checkpoint in runDir (error if none). */
   resume?: boolean;
   progress?: 'auto' | 'bar' | 'lines' | 'silent';
@@ -123,6 +125,7 @@ export class Trainer {
   private metrics: MetricsWriter;
   private progress: Progress;
   private lastCheckpoint: string | null = null;
+  private modelFiles: Record<string, string | Uint8Array> | undefined;
 
   constructor(o: TrainerOptions) {
     this.o = o;
@@ -139,6 +142,7 @@ export class Trainer {
     this.shuffle = new Rng(`shuffle:${t.seed}`);
     this.metrics = new MetricsWriter(o.runDir);
     this.progress = makeProgress(o.progress ?? 'auto');
+    this.modelFiles = o.modelFiles;
     if (lossEntry(o.loss).needsReference(o.loss)) {
       if (o.reference) this.reference = o.reference;
       else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `reference`');
@@ -147,10 +151,11 @@ export class Trainer {
   }
 
   /** Restore from the newest checkpoint of the run; returns its step. */
-  private restore(): number {
+  private async restore(): Promise<number> {
     const dir = latestCheckpoint(this.o.runDir);
     if (!dir) throw new Error(`--resume: no checkpoint under ${this.o.runDir}/checkpoints (nothing to resume; start without --resume)`);
-    const ck = loadTrainerCheckpoint(dir);
+    const ck = await loadTrainerCheckpoint(dir);
+    if (!this.o.modelFiles) this.modelFiles = ck.extraFiles;
     assignNamed(this.policy, ck.weights);
     this.optimizer.importState(ck.optimizer);
     const s = ck.state as unknown as SavedState;
@@ -165,7 +170,7 @@ export class Trainer {
     return ck.step;
   }
 
-  private saveCheckpoint(): string {
+  private async saveCheckpoint(): Promise<string> {
     const state: SavedState = {
       prompts: this.prompts.state(),
       seeds: this.seeds.state(),
@@ -174,7 +179,7 @@ export class Trainer {
       history: this.history.toJSON(),
       nonFinite: this.nonFinite,
     };
-    this.lastCheckpoint = saveTrainerCheckpoint(
+    this.lastCheckpoint = await saveTrainerCheckpoint(
       this.o.runDir,
       {
         step: this.step,
@@ -182,6 +187,7 @@ export class Trainer {
         weights: policyToNamed(this.policy),
         optimizer: this.optimizer.exportState(),
         state: state as unknown as Record<string, unknown>,
+        extraFiles: this.modelFiles,
       },
       this.o.train.keepCheckpoints,
     );
@@ -196,7 +202,7 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const t = this.o.train;
     if (this.o.resume) {
-      const from = this.restore();
+      const from = await this.restore();
       this.metrics.truncateAfter(from);
       await this.o.engine.updateWeights?.(policyToNamed(this.policy));
       this.progress.log(`resumed from ${this.lastCheckpoint} (step ${from})`);
@@ -213,7 +219,7 @@ export class Trainer {
         this.metrics.write(m);
         this.progress.update(m);
         const periodic = t.checkpointEvery > 0 && this.step % t.checkpointEvery === 0;
-        if (periodic || this.step === t.steps || this.stopRequested) this.saveCheckpoint();
+        if (periodic || this.step === t.steps || this.stopRequested) await this.saveCheckpoint();
         await this.o.onStep?.(this.step, m);
         if (this.stopRequested) {
           stoppedBy = 'signal';

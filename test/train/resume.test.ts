@@ -106,7 +106,7 @@ describe('NaN/Inf guard', () => {
     const res = await t.run();
     expect(res.stoppedBy).toBe('non-finite');
     expect(res.step).toBe(3); // steps 2 and 3 skipped their update; the third in a row (step 4) stops the run
-    const ck = loadTrainerCheckpoint(latestCheckpoint(dir)!);
+    const ck = await loadTrainerCheckpoint(latestCheckpoint(dir)!);
     for (const [k, v] of ck.weights) {
       expect(v.data.every(Number.isFinite), k).toBe(true);
       expect(Array.from(v.data), k).toEqual(Array.from(afterStep1!.get(k)!));
