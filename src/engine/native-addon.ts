@@ -55,7 +55,8 @@ function tryLoad(): AddonStatus {
 /** What the install script recorded, or a generic hint when it never ran. */
 function installReason(): string {
   try {
-    const s = JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as { reason?: string };
+    const s = JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as { built?: boolean; reason?: string };
+    if (s.built) return 'the addon built at install is missing (native/build removed?); run `node scripts/build-native.js`';
     if (s.reason) return s.reason;
   } catch { /* no status: install script not run */ }
   return 'install script has not run (native/build/status.json missing); run `node scripts/build-native.js`';
