@@ -49,6 +49,9 @@ export function toMathjs(src: string): string {
 }
 
 const astCache = new Map<string, MathNode | null>();
+export function clearAstCache(): void {
+  astCache.clear();
+}
 export function parseExpr(src: string): MathNode | null {
   let hit = astCache.get(src);
   if (hit !== undefined) return hit;

@@ -11,7 +11,7 @@
 import { DEFAULT_EXTRACTORS, extractAnswer, extractGold } from './extract.ts';
 import { latexToPlain } from './latex.ts';
 import { parseAnswer, show, type Answer } from './structure.ts';
-import { eqAnswer, Timeout } from './compare.ts';
+import { clearAstCache, eqAnswer, Timeout } from './compare.ts';
 import type { Extractor, VerifyResult } from './types.ts';
 
 export interface VerifyOptions {
@@ -58,6 +58,12 @@ function goldReadings(gold: string): { raw: string; answers: Answer[] } {
     goldCache.set(gold, hit);
   }
   return hit;
+}
+
+/** Drop the gold and parse caches (benchmarks measure cold checks). */
+export function clearCaches(): void {
+  goldCache.clear();
+  clearAstCache();
 }
 
 function compare(gold: string, pred: string, extracted: string, opts: VerifyOptions, via?: Extractor): VerifyResult {
