@@ -10,7 +10,11 @@
 export interface ScoredRollout {
   /** Stable id of the prompt (problem) this response answers; keys the history store. */
   promptId: string;
-  /** Which group of the batch this response belongs to (one group = one prompt × n samples). */
+  /**
+   * Which group of the batch this response belongs to (one group = one prompt ×
+   * n samples). Group-level shapers group by this index, so it must be unique
+   * per group within the batch passed to a shaper (not merely per prompt id).
+   */
   groupIndex: number;
   /** Index of this sample inside its group (0..n-1). */
   sampleIndex: number;
