@@ -172,7 +172,7 @@ export class LlamaCppEngine implements RolloutEngine {
 
   private async generateNow(requests: GenerateRequest[], opts: GenerateOptions): Promise<Sample[][]> {
     checkRequests(requests, this.config.vocabSize);
-    const stop = new Set([this.config.eosTokenId, ...(opts.stopTokenIds ?? [])]);
+    const stop = new Set([...(opts.ignoreEos ? [] : [this.config.eosTokenId]), ...(opts.stopTokenIds ?? [])]);
     const pending: SampleState[] = [];
     const results: Sample[][] = requests.map((r) => new Array(r.n));
     requests.forEach((r, i) => {

@@ -54,7 +54,7 @@ export class TfjsEngine implements RolloutEngine {
   async generate(requests: GenerateRequest[], opts: GenerateOptions): Promise<Sample[][]> {
     const cfg = this.policy.config;
     checkRequests(requests, cfg.vocabSize);
-    const stop = new Set([cfg.eosTokenId, ...(opts.stopTokenIds ?? [])]);
+    const stop = new Set([...(opts.ignoreEos ? [] : [cfg.eosTokenId]), ...(opts.stopTokenIds ?? [])]);
     const results: Sample[][] = requests.map((r) => new Array(r.n));
     const pending: SampleState[] = [];
     requests.forEach((r, i) => {

@@ -19,6 +19,8 @@ export interface GenerateOptions {
   stopTokenIds?: number[];
   /** Ask for per-token log-probs of the sampled tokens (when the engine can). */
   logprobs?: boolean;
+  /** Benchmarks only: do not stop at the model's EOS (every sample runs to maxTokens unless a stopTokenId hits). */
+  ignoreEos?: boolean;
 }
 
 export interface Sample {
