@@ -23,6 +23,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node build registers no gradients; this side-effect import does.
 import './tf-gradients.ts';
+// Saved-for-backward tensors share buffers instead of being copied (wasm).
+import './wasm-identity.ts';
 import { expectedWeightShapes, type ModelConfig, type NamedTensors } from './config.ts';
 
 // ───────────────────────────── parameters ─────────────────────────────
