@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { register as doctor } from './commands/doctor.ts';
 import { register as recipe } from './commands/recipe.ts';
+import { register as evalCommand } from './commands/eval.ts';
+import { register as ab } from './commands/ab.ts';
+import { register as report } from './commands/report.ts';
 import { register as verify } from './commands/verify.ts';
 
 const program = new Command('brevity')
@@ -8,6 +11,6 @@ const program = new Command('brevity')
   .showHelpAfterError();
 
 // One module per command in src/commands/, each adding itself to the program.
-for (const register of [doctor, recipe, verify]) register(program);
+for (const register of [doctor, recipe, verify, evalCommand, ab, report]) register(program);
 
 await program.parseAsync(process.argv);
