@@ -80,6 +80,8 @@ export interface TrainerOptions {
   /** Frozen reference for the KL penalty (only read when the loss needs one; default: a copy of the starting policy). */
   reference?: Policy;
   engine: TrainerEngine;
+  /** The engine samples from `policy` itself (TfjsEngine): no weight refresh needed after updates. */
+  engineSharesPolicy?: boolean;
   env: TrainEnv;
   methods: TrainMethods;
   /** `runs/<run>`: metrics.jsonl and checkpoints/ go here. */
@@ -204,7 +206,7 @@ export class Trainer {
     if (this.o.resume) {
       const from = await this.restore();
       this.metrics.truncateAfter(from);
-      await this.o.engine.updateWeights?.(policyToNamed(this.policy));
+      if (!this.o.engineSharesPolicy) await this.o.engine.updateWeights?.(policyToNamed(this.policy));
       this.progress.log(`resumed from ${this.lastCheckpoint} (step ${from})`);
     } else {
       this.metrics.reset();
@@ -392,7 +394,7 @@ export class Trainer {
 
     // ── refresh the rollout engine ──
     tt = performance.now();
-    if (o.engine.updateWeights) await o.engine.updateWeights(policyToNamed(this.policy));
+    if (o.engine.updateWeights && !o.engineSharesPolicy) await o.engine.updateWeights(policyToNamed(this.policy));
     time.weight_refresh = performance.now() - tt;
     time.step = performance.now() - t0;
 

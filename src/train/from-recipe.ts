@@ -1,0 +1,120 @@
+/**
+ * Recipe → a ready Trainer: load the model and tokenizer, build the task's
+ * prompts and verifier, resolve the method sections through the registries,
+ * start the rollout engine. Used by `brevity train`, bench:train and the
+ * quickstart; everything method-specific arrives through registries.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { initEngine } from '../engine/index.ts';
+import { loadCheckpoint } from '../model/checkpoint.ts';
+import { policyFromNamed, type Policy } from '../model/decoder.ts';
+import { loadTokenizer, readTokenizerFiles } from '../model/load-tokenizer.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import { createEngine } from '../rollout/index.ts';
+import type { RolloutEngine } from '../rollout/types.ts';
+import type { Recipe } from '../recipe/index.ts';
+import { tasks } from '../tasks/index.ts';
+import type { Task } from '../tasks/types.ts';
+import { verify } from '../verify/index.ts';
+import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
+import { resolveAdvantageEstimator } from './advantages.ts';
+import { TrainConfigSchema } from './config.ts';
+import { lossEntry } from './losses.ts';
+import { Trainer, type TrainEnv, type TrainerOptions } from './loop.ts';
+
+export interface BuiltTrainer {
+  trainer: Trainer;
+  runDir: string;
+  engine: RolloutEngine;
+  tokenizer: Tokenizer;
+  task: Task;
+  dispose(): Promise<void>;
+}
+
+/** Where a budget policy's prompt addition goes: before the prompt's final newline (the built-in format ends "=?\n"). */
+export function withSuffix(prompt: string, suffix?: string): string {
+  if (!suffix) return prompt;
+  return prompt.endsWith('\n') ? `${prompt.slice(0, -1)} ${suffix}\n` : `${prompt} ${suffix}`;
+}
+
+/** The task as the trainer needs it: prompt ids and a verifier over completions. */
+export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
+  return {
+    problems: task.problems('train'),
+    promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
+    score: (p, s) => {
+      const v = verify(s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
+      return { correct: v.correct, parsed: v.extracted, format: { hasAnswer: v.extracted !== null } };
+    },
+  };
+}
+
+async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<typeof policyFromNamed>[1], tokenizer: Tokenizer, log: (s: string) => void) {
+  const kind = recipe.rollout.engine;
+  if (kind === 'openai') throw new Error('rollout.engine "openai" serves a fixed model and cannot be trained; use tfjs or llama-cpp');
+  if (kind === 'tfjs') return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
+  try {
+    return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer }), shared: false };
+  } catch (e) {
+    if (kind === 'llama-cpp') throw e;
+    log(`rollout.engine auto: llama.cpp unavailable (${(e as Error).message.split('\n')[0]}); sampling with the tfjs engine`);
+    return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
+  }
+}
+
+export async function buildTrainer(
+  recipe: Recipe,
+  opts: { resume?: boolean; progress?: TrainerOptions['progress']; log?: (s: string) => void; recipeText?: string } = {},
+): Promise<BuiltTrainer> {
+  const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const backend = recipe.model.backend === 'cpu' ? 'auto' : recipe.model.backend;
+  await initEngine({ backend, kernel: recipe.model.kernel });
+  const runDir = path.join(recipe.run.outputDir, recipe.run.name);
+  mkdirSync(runDir, { recursive: true });
+  if (opts.recipeText !== undefined && !opts.resume) writeFileSync(path.join(runDir, 'recipe.yaml'), opts.recipeText);
+
+  const ck = await loadCheckpoint(recipe.model.checkpoint);
+  const policy = policyFromNamed(ck.config, ck.weights);
+  const tokenizer = loadTokenizer(recipe.model.checkpoint);
+  const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
+  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
+  const train = TrainConfigSchema.parse(recipe.train);
+  const loss = recipe.loss;
+  const reference = lossEntry(loss).needsReference(loss) ? policyFromNamed(ck.config, ck.weights) : undefined;
+  const { engine, shared } = await makeEngine(recipe, policy, ck.weights, tokenizer, log);
+
+  const trainer = new Trainer({
+    train,
+    loss,
+    sampling: recipe.sampling,
+    rollout: { n: recipe.rollout.n, temperature: recipe.rollout.temperature, topP: recipe.rollout.topP, maxTokens: recipe.rollout.maxTokens },
+    policy,
+    reference,
+    engine,
+    engineSharesPolicy: shared,
+    env: taskEnv(task, tokenizer),
+    methods: {
+      shapers: recipe.rewards.map((s) => resolveShaper(s)),
+      budget: resolveBudgetPolicy(recipe.budget, { seed: train.seed }),
+      advantage: resolveAdvantageEstimator(recipe.advantage),
+    },
+    modelFiles: readTokenizerFiles(recipe.model.checkpoint),
+    runDir,
+    resume: opts.resume,
+    progress: opts.progress ?? 'auto',
+  });
+  return {
+    trainer,
+    runDir,
+    engine,
+    tokenizer,
+    task,
+    async dispose() {
+      trainer.dispose();
+      await engine.dispose();
+      reference?.dispose();
+      policy.dispose();
+    },
+  };
+}
