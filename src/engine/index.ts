@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tryTfNode } from './backend-select.ts';
 import { activeMatmulKernel, setMatmulKernel, type MatmulKernel } from './kernels.ts';
+import { registerMatmulGradient } from './matmul-gradient.ts';
 import { loadAddon } from './native-addon.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 
@@ -61,6 +62,7 @@ export function engineInfo(): EngineInfo {
 
 async function init(opts: EngineOptions): Promise<EngineInfo> {
   const reasons: string[] = [];
+  registerMatmulGradient(); // broadcast-aware; tfjs-core's throws for x[B,T,K]·W[K,N]
   const addonStatus = loadAddon();
   const addon = addonStatus.addon;
   if (addon && opts.blasThreads) addon.setThreads(opts.blasThreads);
