@@ -81,8 +81,9 @@ export function extractBoxed(s: string, lenient = false): { answer: string | nul
     const prev = boxBefore(s, cur.start);
     if (!prev || prev.end < 0 || cur.start - prev.end > BOX_GAP) break;
     const gap = s.slice(prev.end, cur.start);
-    // A connective only: no digits, no '=', no sentence end.
+    // A connective: no digits, '=' or sentence end, and empty or containing and/or/,/;.
     if (/[\d=]|\.\s|\n\s*\n/.test(gap)) break;
+    if (/[A-Za-z]/.test(gap.replace(/\\[A-Za-z]+/g, '')) && !/\band\b|\bor\b|[,;]/.test(gap)) break;
     items.unshift(prev.content);
     cur = prev;
   }

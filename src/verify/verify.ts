@@ -13,6 +13,7 @@ import { latexToPlain } from './latex.ts';
 import { parseAnswer, show, type Answer } from './structure.ts';
 import { clearAstCache, eqAnswer, Timeout } from './compare.ts';
 import type { Extractor, VerifyResult } from './types.ts';
+import { parseDecimal } from './rational.ts';
 
 export interface VerifyOptions {
   /** Which extractors apply (default: all; the built-in task passes ['hash']). */
@@ -66,7 +67,20 @@ export function clearCaches(): void {
   clearAstCache();
 }
 
+const PLAIN = /^\s*\$?\s*(-?\d+(?:\.\d+)?)\s*\$?\s*$/;
+
 function compare(gold: string, pred: string, extracted: string, opts: VerifyOptions, via?: Extractor): VerifyResult {
+  // Fast path: both plain integers/decimals (GSM8K) — exact BigInt comparison, no parsing.
+  const gp = PLAIN.exec(gold);
+  const pp = gp && PLAIN.exec(pred);
+  if (gp && pp && opts.floatRounding === undefined) {
+    const a = parseDecimal(gp[1]);
+    const b = parseDecimal(pp[1]);
+    if (a && b) {
+      const correct = a.n === b.n && a.d === b.d;
+      return { correct, extracted, normalized: pp[1], reason: correct ? 'equal' : 'not_equal', via, goldNormalized: gp[1] };
+    }
+  }
   const deadline = performance.now() + (opts.timeoutMs ?? 100);
   const g = goldReadings(gold);
   let normalized: string | null = null;
