@@ -9,6 +9,8 @@
  *
  * Sequences run to exactly `--tokens` (ignoreEos) so every cell does the
  * same work; prompts are 8 tokens. Temperature 1, full-softmax sampling.
+ * Refresh is printed as "first/second" ms: the first llama.cpp in-place refresh
+ * also verifies the mapping against a fresh load (once per engine).
  * DESIGN.md reference (2 vCPUs, unloaded): S ~2.5k tok/s at 128 sequences;
  * M ~400 tok/s f32, ~950 tok/s q8_0.
  */
@@ -27,7 +29,7 @@ const { values: args } = parseArgs({
     models: { type: 'string', default: 'S,M' },
     engines: { type: 'string', default: 'llama-f32,llama-q8_0,tfjs' },
     contexts: { type: 'string', default: '1' },
-    threads: { type: 'string', default: '1' },
+    threads: { type: 'string', default: 'auto' },
   },
 });
 
@@ -88,7 +90,7 @@ for (const m of args.models!.split(',')) {
         exact: dtype === 'f32',
         sequencesPerContext: Math.max(...concs),
         contexts: Number(args.contexts),
-        threads: Number(args.threads),
+        threads: args.threads === 'auto' ? 'auto' : Number(args.threads),
       });
     }
     await run(engine, Math.min(4, concs[0])); // warm-up (context creation, kernel setup)

@@ -24,7 +24,7 @@
  *   reloads. (Untested here: the build machine has no GPU.)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
@@ -44,8 +44,11 @@ export const LlamaCppOptionsSchema = z.strictObject({
   sequencesPerContext: z.number().int().positive().default(64),
   /** Independent contexts decoding concurrently (each on its own threads). */
   contexts: z.number().int().positive().default(1),
-  /** Threads per context: 1 is stable on 2 vCPUs (2 stalls in barriers for small batches). */
-  threads: z.number().int().nonnegative().default(1),
+  /**
+   * Threads per context. 'auto': 1 on ≤ 2 cores (2 threads stall in barriers
+   * for small batches there, DESIGN.md), else cores / contexts.
+   */
+  threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   /** 'off' = CPU build; 'auto' = CUDA/Vulkan prebuilt when a GPU is present. */
   gpu: z.enum(['off', 'auto']).default('off'),
   /** Directory for the GGUF file (default: a fresh temp dir, removed on dispose). */
@@ -95,9 +98,41 @@ export class LlamaCppEngine implements RolloutEngine {
     return engine;
   }
 
-  /** True when the model runs from the mmapped file on the CPU (in-place refresh valid). */
+  /** Resolved threads per context. */
+  get threads(): number {
+    const t = this.options.threads;
+    if (t !== 'auto') return t;
+    const cores = availableParallelism();
+    return cores <= 2 ? 1 : Math.max(1, Math.floor(cores / this.options.contexts));
+  }
+
+  /**
+   * True when the model runs from the mmapped file on the CPU, so rewriting the
+   * file swaps the weights. (GPU offload and CPU weight repacking copy the
+   * data out; the first in-place refresh is verified against a fresh load.)
+   */
   get inPlaceCapable(): boolean {
-    return this.model !== null && this.model.gpuLayers === 0 && this.model.useMmap;
+    return this.model !== null && this.model.gpuLayers === 0 && this.model.useMmap && this.inPlaceWorks !== false;
+  }
+
+  /** null = not verified yet; false = the mapping is not what llama.cpp computes with. */
+  private inPlaceWorks: boolean | null = null;
+
+  /** Logits of a fixed short sequence on `model` (own tiny context). */
+  private async probe(model: LlamaModel): Promise<Float32Array> {
+    const ctx = await model.createContext({ contextSize: 16, sequences: 1, threads: 1, flashAttention: false,
+      experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
+    try {
+      const V = this.config.vocabSize;
+      const toks = [1 % V, 2 % V, 3 % V];
+      const input = toks.map((t) => [t, { generateNext: { logits: true } }] as [number, { generateNext: { logits: true } }]);
+      const out = await ctx.getSequence().controlledEvaluate(input as unknown as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+      const row = new Float32Array(V * toks.length);
+      out.forEach((o, i) => { for (const [id, v] of o!.next.logits!) row[i * V + id] = v; });
+      return row;
+    } finally {
+      await ctx.dispose();
+    }
   }
 
   private path(): string {
@@ -126,6 +161,18 @@ export class LlamaCppEngine implements RolloutEngine {
       if (sameLayout && this.inPlaceCapable) {
         await rewriteGgufTensors(this.path(), this.layout!, config, weights, this.options.dtype);
         for (const c of this.ctxs) await Promise.all(c.seqs.map((s) => s.clearHistory()));
+        if (this.inPlaceWorks === null) {
+          // Once per engine: compare with a fresh load of the rewritten file.
+          const fresh = await this.llama.loadModel({ modelPath: this.path(), gpuLayers: 0, useMmap: true });
+          const [a, b] = [await this.probe(this.model!), await this.probe(fresh)];
+          this.inPlaceWorks = a.every((v, i) => Math.abs(v - b[i]) <= 1e-5);
+          if (!this.inPlaceWorks) {
+            await this.disposeModel();
+            this.model = fresh; // already holds the new weights
+            return { mode: 'reload' as const, ms: performance.now() - t0 };
+          }
+          await fresh.dispose();
+        }
         return { mode: 'in-place' as const, ms: performance.now() - t0 };
       }
       const old = this.path();
@@ -156,7 +203,7 @@ export class LlamaCppEngine implements RolloutEngine {
       const context = await this.model!.createContext({
         contextSize: size,
         sequences: seqs,
-        threads: this.options.threads,
+        threads: this.threads,
         batchSize: Math.max(512, seqs),
         flashAttention: !exact ? 'auto' : false,
         ...(exact ? { experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } : {}),
