@@ -19,13 +19,12 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import cliProgress from 'cli-progress';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, basename } from 'node:path';
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, engineInfo } from '../src/engine/index.ts';
-import { ModelConfigSchema, countParams, toHfConfig, type ModelConfig, type NamedTensors } from '../src/model/config.ts';
+import { ModelConfigSchema, countParams, type ModelConfig, type NamedTensors } from '../src/model/config.ts';
 import { assignNamed, initPolicy, microBatchSize, policyToNamed, sequenceLogProbs, type Policy } from '../src/model/decoder.ts';
-import { encodeSafetensors } from '../src/model/safetensors.ts';
+import { saveCheckpoint } from '../src/model/checkpoint.ts';
 import { builtinTokenizer as tok } from '../src/model/builtin-tokenizer.ts';
 import { AdamW, clipByGlobalNorm, learningRate, type LrSchedule } from '../src/train/optimizer.ts';
 import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from '../src/train/checkpoint.ts';
@@ -54,6 +53,14 @@ const OptionsSchema = z.strictObject({
   clip: z.coerce.number().positive(),
   seed: z.coerce.number().int().nonnegative(),
   saveEvery: z.coerce.number().int().positive(),
+  /**
+   * Time budget in minutes of training (0 = off). When set, the cosine
+   * schedule runs on elapsed/budget instead of step/steps and training stops
+   * when the budget is spent (or at --steps): the way to finish on a machine
+   * whose speed is unknown or shared. The step count reached is recorded in
+   * make-base.json; `--steps <that count>` (no budget) replays the same data.
+   */
+  minutes: z.coerce.number().min(0),
   probeEvery: z.coerce.number().int().nonnegative(),
   fresh: z.boolean(),
 });
@@ -146,21 +153,7 @@ function probe(policy: Policy, n: number, seed: number): { acc: number; len: num
 /** Write the final HF-layout checkpoint atomically (the policy-model loader reads it). */
 async function writeBase(dir: string, config: ModelConfig, weights: NamedTensors, info: Record<string, unknown>): Promise<void> {
   const files: Record<string, string> = { ...tok.checkpointFiles(), 'make-base.json': JSON.stringify(info, null, 2) + '\n' };
-  const ckpt = join(dirname(new URL(import.meta.url).pathname), '../src/model/checkpoint.ts');
-  if (existsSync(ckpt)) {
-    const { saveCheckpoint } = (await import(ckpt)) as { saveCheckpoint: (d: string, c: { config: ModelConfig; weights: NamedTensors; files?: Record<string, string> }) => Promise<void> | void };
-    await saveCheckpoint(dir, { config, weights, files });
-    return;
-  }
-  // Fallback until src/model/checkpoint.ts exists: the same layout, temp dir + rename.
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, 'config.json'), JSON.stringify(toHfConfig(config), null, 2) + '\n');
-  writeFileSync(join(tmp, 'model.safetensors'), encodeSafetensors(weights));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  await saveCheckpoint(dir, { config, weights, files });
 }
 
 async function main(o: Options): Promise<void> {
@@ -176,7 +169,7 @@ async function main(o: Options): Promise<void> {
   let ema = NaN; // loss, exponential moving average (0.98)
   const last = o.fresh ? null : latestCheckpoint(o.runDir);
   if (last) {
-    const ck = loadTrainerCheckpoint(last);
+    const ck = await loadTrainerCheckpoint(last);
     assignNamed(policy, ck.weights);
     opt.importState(ck.optimizer);
     step = ck.step;
@@ -188,6 +181,7 @@ async function main(o: Options): Promise<void> {
   const save = () => saveTrainerCheckpoint(o.runDir, {
     step, modelConfig: config, weights: policyToNamed(policy), optimizer: opt.exportState(),
     state: { elapsedSec: elapsed + (Date.now() - t0) / 1000, lossEma: ema, options: o },
+    extraFiles: tok.checkpointFiles(),
   });
   const t0 = Date.now();
   let stopping = false;
@@ -198,19 +192,26 @@ async function main(o: Options): Promise<void> {
   bar?.start(o.steps, step, { loss: '-', lr: '-' });
   let pool = -1;
   let batches: { ids: number[]; promptLen: number }[][] = [];
-  while (step < o.steps && !stopping) {
+  const budget = o.minutes * 60;
+  const timeFrac = () => (elapsed + (Date.now() - t0) / 1000) / budget;
+  while (step < o.steps && !stopping && !(budget > 0 && timeFrac() >= 1)) {
     const k = Math.floor(step / POOL_BATCHES);
     if (k !== pool) { batches = poolBatches(o, k); pool = k; }
-    const lr = learningRate(sched, step, o.steps);
+    const lr = budget > 0 && step >= o.warmup
+      ? learningRate({ ...sched, warmupSteps: 0 }, Math.round(timeFrac() * 10000), 10001)
+      : learningRate(sched, step, o.steps);
     const { loss, norm } = trainStep(policy, opt, batches[step % POOL_BATCHES]!, lr, o.clip, hfName);
+    await new Promise((r) => setImmediate(r)); // let SIGINT/SIGTERM handlers run between steps
     ema = Number.isNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
     step++;
     const secs = elapsed + (Date.now() - t0) / 1000;
     if (bar) bar.update(step, { loss: ema.toFixed(3), lr: lr.toExponential(1) });
     else if (step % 25 === 0 || step === o.steps) {
-      console.log(`step ${step}/${o.steps} loss ${ema.toFixed(4)} (last ${loss.toFixed(4)}) gnorm ${norm.toFixed(2)} lr ${lr.toExponential(2)} ${secs.toFixed(0)}s (${((secs / step) * (o.steps - step) / 60).toFixed(1)} min left)`);
+      const left = budget > 0 ? (budget - secs) / 60 : ((secs / step) * (o.steps - step)) / 60;
+      console.log(`step ${step}/${budget > 0 ? `${o.minutes} min` : o.steps} loss ${ema.toFixed(4)} (last ${loss.toFixed(4)}) gnorm ${norm.toFixed(2)} lr ${lr.toExponential(2)} ${secs.toFixed(0)}s (${left.toFixed(1)} min left)`);
     }
-    if (step % o.saveEvery === 0 && step < o.steps) save();
+    if (step % o.saveEvery === 0 && step < o.steps) await save();
+    if (budget > 0 && timeFrac() >= 1) break; // no probe after the budget
     if (o.probeEvery > 0 && step % o.probeEvery === 0 && step < o.steps) {
       const p = probe(policy, 100, step);
       const line = `probe @${step}: accuracy ${(p.acc * 100).toFixed(0)}% (100 test problems, T=1), mean length ${p.len.toFixed(1)} tokens`;
@@ -220,14 +221,14 @@ async function main(o: Options): Promise<void> {
     }
   }
   bar?.stop();
-  save();
+  await save();
   if (stopping) {
     console.log(`stopped at step ${step}; run again to resume`);
     return;
   }
   const secs = elapsed + (Date.now() - t0) / 1000;
   await writeBase(resolve(o.out), config, policyToNamed(policy), {
-    script: 'scripts/make-base.ts', steps: o.steps, batch: o.batch, lr: o.lr, warmup: o.warmup, seed: o.seed,
+    script: 'scripts/make-base.ts', steps: step, minutes: o.minutes, batch: o.batch, lr: o.lr, warmup: o.warmup, seed: o.seed,
     finalLossEma: ema, trainSeconds: Math.round(secs), backend: `${eng.backend}/${eng.kernel}`,
     mix: '60% verbose / 30% concise / 10% direct (direct share 25/15/5/3/2% by difficulty 1..5)',
   });
@@ -249,6 +250,7 @@ const program = new Command('make-base')
   .option('--clip <x>', 'global gradient-norm clip', '1.0')
   .option('--seed <n>', 'init and data seed', '0')
   .option('--save-every <n>', 'checkpoint every n updates', '100')
+  .option('--minutes <m>', 'training time budget; the LR schedule follows elapsed/budget (0 = off, use --steps)', '0')
   .option('--probe-every <n>', 'sample 100 test problems every n updates (0 = never)', '500')
   .option('--fresh', 'ignore existing checkpoints in --run-dir', false)
   .action(async (raw: Record<string, unknown>) => main(OptionsSchema.parse(raw)));
