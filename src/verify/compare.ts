@@ -299,7 +299,7 @@ export function eqAnswer(g: Answer, p: Answer, ctx: CompareContext): boolean {
     const l = (g.t === 'list' ? g : p) as Extract<Answer, { t: 'list' }>;
     const o = g.t === 'list' ? p : g;
     // The same answer given in several forms ("15 39/40, or 639/40"): every item equals gold.
-    if (p.t === 'list' && g.t !== 'list' && p.items.length <= 4 && p.items.every((x) => eqAnswer(g, x, ctx))) return true;
+    if (p.t === 'list' && g.t !== 'list' && p.items.length >= 2 && p.items.length <= 4 && p.items.every((x) => eqAnswer(g, x, ctx))) return true;
     if (o.t === 'tuple' && !l.set) return g.t === 'list' ? sameSeq(l.items, o.items, ctx) : sameSeq(o.items, l.items, ctx);
     return false;
   }

@@ -22,7 +22,7 @@ export function rat(n: bigint, d: bigint = 1n): Rational | null {
 }
 
 /** Cap on digits of any exact operand: bigger numbers fall back to floats (bounds BigInt work). */
-const MAX_DIGITS = 400;
+const MAX_DIGITS = 2_000;
 
 /** Parse a plain decimal literal `-12`, `3.250`, `.5`, `1e-3`; null if it is not one. */
 export function parseDecimal(s: string): Rational | null {

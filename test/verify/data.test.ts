@@ -1,0 +1,61 @@
+/**
+ * Acceptance numbers on ../shared/data (skipped with a message when the data is absent):
+ * public Math-Verify cases ≥ 97% agreement, GSM8K 1319/1319, MATH-500 ≥ 99%.
+ */
+import { describe, expect, it } from 'vitest';
+import { verify } from '../../src/verify/verify.ts';
+import { optionsFromConfig, usesNonDefault } from '../../src/verify/case-config.ts';
+import { dataDir, isMislabelled, loadGsm8k, loadMath500, loadPublicCases } from '../../src/verify/datasets.ts';
+
+const cases = loadPublicCases();
+const gsm = loadGsm8k();
+const math = loadMath500();
+if (!cases || !gsm || !math) console.warn(`verify data tests skipped: files not found in ${dataDir}`);
+
+describe.skipIf(!cases)('public Math-Verify cases', () => {
+  it('agree with the labels on ≥ 97%; the only disagreement is the mislabelled row', () => {
+    const wrong = cases!.filter((c) => verify(c.pred, c.gold, optionsFromConfig(c.config)).correct !== c.equal);
+    expect(wrong.map((c) => c.line)).toEqual(cases!.filter(isMislabelled).map((c) => c.line));
+    expect((cases!.length - wrong.length) / cases!.length).toBeGreaterThanOrEqual(0.97);
+  });
+  it('the mislabelled row (1 - 1/e vs 1 + 1/e) is judged not equal, the mathematically right verdict', () => {
+    const row = cases!.find(isMislabelled)!;
+    expect(row.equal).toBe(true);
+    expect(verify(row.pred, row.gold, optionsFromConfig(row.config)).correct).toBe(false);
+  });
+  it('non-default Math-Verify settings matter: precision cases need their float_rounding', () => {
+    const precision = cases!.filter((c) => usesNonDefault(c.config) && c.equal);
+    const withDefaults = precision.filter((c) => verify(c.pred, c.gold, { extractors: optionsFromConfig(c.config).extractors }).correct);
+    expect(precision.length).toBeGreaterThan(0);
+    expect(withDefaults.length).toBeLessThan(precision.length);
+  });
+});
+
+describe.skipIf(!gsm)('GSM8K reference solutions', () => {
+  it('the #### answer of every solution verifies against `answer` (1319/1319)', () => {
+    const fails = gsm!.filter((r) => !verify(r.solution, r.answer, { extractors: ['hash'], strict: true }).correct);
+    expect(fails.map((r) => r.id)).toEqual([]);
+    expect(gsm!.length).toBe(1319);
+  });
+  it('and a wrong answer (off by one) never does', () => {
+    const fps = gsm!.filter((r) => verify(r.solution, String(Number(r.answer) + 1), { extractors: ['hash'] }).correct);
+    expect(fps.length).toBe(0);
+  });
+});
+
+describe.skipIf(!math)('MATH-500 reference solutions', () => {
+  it('the last boxed answer verifies against `answer` on ≥ 99%', () => {
+    const fails = math!.filter((r) => !verify(r.solution, r.answer, { extractors: ['boxed'], strict: true }).correct);
+    expect(fails.length / math!.length).toBeLessThanOrEqual(0.01);
+  });
+  it("another problem's answer is accepted only when it is the same value", () => {
+    // Pairs (i, i+k): positives must be genuinely equal answers, e.g. both "7".
+    const fps: string[] = [];
+    for (let i = 0; i < math!.length; i++) {
+      const j = (i + 37) % math!.length;
+      const r = verify(`so $\\boxed{${math![j].answer}}$`, math![i].answer, { extractors: ['boxed'] });
+      if (r.correct && math![i].answer.replace(/\s/g, '') !== math![j].answer.replace(/\s/g, '')) fps.push(`${math![i].answer} ~ ${math![j].answer}`);
+    }
+    expect(fps).toEqual([]);
+  });
+});
