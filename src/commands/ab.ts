@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { realHooks } from '../ab/hooks.ts';
-import { runAb } from '../ab/run-ab.ts';
 import type { AbArm } from '../ab/run-ab.ts';
 import { EXIT_CONFIG, collectSet, withRecipeErrors } from '../recipe/errors.ts';
 import { loadBrevityRecipe } from '../recipe/index.ts';
-import { writeAbReport } from '../report/ab-report.ts';
 
 export function register(program: Command): void {
   program
@@ -35,6 +32,8 @@ export function register(program: Command): void {
           process.stderr.write(`error: two arms are named "${dup}"; give them distinct run.name values\n`);
           process.exit(EXIT_CONFIG);
         }
+        // heavy modules (trainer, engines, charts) load only once the recipes are valid
+        const [{ realHooks }, { runAb }, { writeAbReport }] = await Promise.all([import('../ab/hooks.ts'), import('../ab/run-ab.ts'), import('../report/ab-report.ts')]);
         const dir = o.dir ?? join(arms[0].recipe.run.outputDir, 'ab', names.join('-vs-'));
         const r = await runAb({
           arms, seeds: Array.from({ length: seeds }, (_, i) => i), dir, concurrency, hooks: realHooks(),

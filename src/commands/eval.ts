@@ -1,13 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { evaluate } from '../eval/evaluate.ts';
-import { openModel } from '../eval/open-model.ts';
-import { taskFromFlag, taskFromSection } from '../eval/open-task.ts';
-import { formatEvalTable } from '../eval/print.ts';
-import { readEvalResult, writeEvalResult } from '../eval/write-results.ts';
 import { EXIT_CONFIG, collectSet, withRecipeErrors } from '../recipe/errors.ts';
 import { loadBrevityRecipe } from '../recipe/index.ts';
-import { verify } from '../verify/index.ts';
 
 const ints = (flag: string) => (v: string) => {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -53,6 +47,11 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  brevity eval models/base --budgets 16,32,64,128,256\n  brevity eval runs/quickstart/checkpoints/step-000040 --base runs/eval/base.json\n  brevity eval http://127.0.0.1:8080/v1 --tokenizer models/qwen --task gsm8k --budgets 256,512\n\nExit codes: 0 ok, 1 failure, 2 bad arguments or recipe.')
     .action((source: string, f: EvalFlags) =>
       withRecipeErrors(async () => {
+        // heavy modules (engines, verifier) load only when the command runs, keeping `brevity --help` fast
+        const [{ evaluate }, { openModel }, { taskFromFlag, taskFromSection }, { formatEvalTable }, { readEvalResult, writeEvalResult }, { verify }] = await Promise.all([
+          import('../eval/evaluate.ts'), import('../eval/open-model.ts'), import('../eval/open-task.ts'), import('../eval/print.ts'),
+          import('../eval/write-results.ts'), import('../verify/index.ts'),
+        ]);
         const recipe = f.recipe ? loadBrevityRecipe(f.recipe, { set: f.set }).recipe : undefined;
         const e = recipe?.eval;
         let task;

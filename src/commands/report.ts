@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { isAbDir, writeAbReport } from '../report/ab-report.ts';
-import { writeRunReport } from '../report/run-report.ts';
 
 export function register(program: Command): void {
   program
@@ -8,6 +6,7 @@ export function register(program: Command): void {
     .description('write a self-contained HTML report for each run directory or A/B directory')
     .addHelpText('after', '\nA run directory has metrics.jsonl and/or evals/*.json, eval.json; an A/B directory has ab.json.\nWrites <dir>/report.html. Exit codes: 0 ok, 1 a directory could not be reported.')
     .action(async (dirs: string[]) => {
+      const [{ isAbDir, writeAbReport }, { writeRunReport }] = await Promise.all([import('../report/ab-report.ts'), import('../report/run-report.ts')]);
       let failed = 0;
       for (const d of dirs) {
         try {
