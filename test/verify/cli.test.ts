@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { verifyFile } from '../../src/commands/verify.ts';
+
+const ROWS = [
+  JSON.stringify({ gold: '5', pred: 'so $x = 5$', equal: true }),
+  'not json at all',
+  JSON.stringify({ gold: 5, pred: '5' }),
+  JSON.stringify({ gold: '\\frac{1}{3}', pred: '0.33', equal: true }), // disagrees: 0.33 ≠ 1/3
+  '',
+  JSON.stringify({ gold: '2', pred: 'The answer is \\boxed{2}.', source: 'mine' }),
+  JSON.stringify({ gold: '\\frac{1}{3}', pred: '0.3333', equal: true, config: { extraction: ['expr'], float_rounding: 4 } }),
+].join('\n');
+
+function file(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-verify-'));
+  const p = path.join(dir, 'rows.jsonl');
+  writeFileSync(p, ROWS);
+  return p;
+}
+
+describe('brevity verify <file.jsonl>', () => {
+  it('scores rows, reports malformed lines by number, explains failures, ends with the tally', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const p = file();
+    const sum = verifyFile(p, { explain: true }, (s) => out.push(s), (s) => err.push(s));
+    expect(sum).toEqual({ passed: 3, failed: 1, skipped: 2, labelled: 3, agreed: 2 });
+    expect(err[0]).toMatch(/rows\.jsonl:2: skipped: not valid JSON/);
+    expect(err[1]).toMatch(/rows\.jsonl:3: skipped: field 'gold'/);
+    expect(out.join('\n')).toMatch(/line 4: expected true, got false \(not_equal\)/);
+    expect(out.join('\n')).toMatch(/extracted: {2}"0\.33"/);
+    expect(out).toContain('agreement: 2/3 (66.7%)');
+    expect(out[out.length - 1]).toBe('3 passed, 1 failed');
+  });
+  it('rejects unknown extractors with the valid list', () => {
+    expect(() => verifyFile(file(), { extractors: 'boxed,nope' }, () => {}, () => {})).toThrow(/unknown nope; valid: boxed, hash/);
+  });
+  it('is registered in the CLI', () => {
+    const out = execFileSync('node', ['bin/brevity.js', 'verify', file()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out.trim().split('\n').pop()).toBe('3 passed, 1 failed');
+  });
+});
