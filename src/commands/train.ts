@@ -1,7 +1,27 @@
 import type { Command } from 'commander';
 import { loadBrevityRecipe } from '../recipe/index.ts';
 import { collectSet, withRecipeErrors } from '../recipe/errors.ts';
+import type { Recipe } from '../recipe/index.ts';
 import { toYaml } from './recipe.ts';
+
+/**
+ * Train a loaded recipe into `runDir` (for `brevity ab` and the quickstart).
+ * `resume` continues from the newest checkpoint when there is one (a fresh
+ * start otherwise). Resolves with the last completed step.
+ */
+export async function trainRecipe(recipe: Recipe, opts: { runDir: string; resume: boolean; progress?: 'auto' | 'bar' | 'lines' | 'silent' }): Promise<{ step: number; stoppedBy: string }> {
+  const { buildTrainer } = await import('../train/from-recipe.ts');
+  const { latestCheckpoint } = await import('../train/checkpoint.ts');
+  const resume = opts.resume && latestCheckpoint(opts.runDir) !== null;
+  const built = await buildTrainer(recipe, { runDir: opts.runDir, resume, progress: opts.progress, recipeText: toYaml(recipe) });
+  try {
+    const res = await built.trainer.run();
+    if (res.stoppedBy === 'non-finite') throw new Error(`training ${opts.runDir} stopped on repeated NaN/Inf at step ${res.step}`);
+    return res;
+  } finally {
+    await built.dispose();
+  }
+}
 
 export function register(program: Command): void {
   program

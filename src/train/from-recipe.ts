@@ -65,12 +65,20 @@ async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<ty
 
 export async function buildTrainer(
   recipe: Recipe,
-  opts: { resume?: boolean; progress?: TrainerOptions['progress']; log?: (s: string) => void; recipeText?: string } = {},
+  opts: {
+    resume?: boolean;
+    progress?: TrainerOptions['progress'];
+    log?: (s: string) => void;
+    recipeText?: string;
+    /** Overrides `<run.outputDir>/<run.name>`. */
+    runDir?: string;
+    handleSignals?: boolean;
+  } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const backend = recipe.model.backend === 'cpu' ? 'auto' : recipe.model.backend;
   await initEngine({ backend, kernel: recipe.model.kernel });
-  const runDir = path.join(recipe.run.outputDir, recipe.run.name);
+  const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
   if (opts.recipeText !== undefined && !opts.resume) writeFileSync(path.join(runDir, 'recipe.yaml'), opts.recipeText);
 
@@ -103,6 +111,7 @@ export async function buildTrainer(
     runDir,
     resume: opts.resume,
     progress: opts.progress ?? 'auto',
+    handleSignals: opts.handleSignals,
   });
   return {
     trainer,

@@ -127,6 +127,8 @@ export class Trainer {
   private metrics: MetricsWriter;
   private progress: Progress;
   private lastCheckpoint: string | null = null;
+  /** Step of the newest checkpoint written or restored by this trainer. */
+  private savedStep = -1;
   private modelFiles: Record<string, string | Uint8Array> | undefined;
 
   constructor(o: TrainerOptions) {
@@ -169,6 +171,7 @@ export class Trainer {
     this.nonFinite = s.nonFinite;
     this.step = ck.step;
     this.lastCheckpoint = dir;
+    this.savedStep = ck.step;
     return ck.step;
   }
 
@@ -193,6 +196,7 @@ export class Trainer {
       },
       this.o.train.keepCheckpoints,
     );
+    this.savedStep = this.step;
     return this.lastCheckpoint;
   }
 
@@ -223,7 +227,10 @@ export class Trainer {
         const periodic = t.checkpointEvery > 0 && this.step % t.checkpointEvery === 0;
         if (periodic || this.step === t.steps || this.stopRequested) await this.saveCheckpoint();
         await this.o.onStep?.(this.step, m);
+        // Engines whose generate() never waits on I/O would starve the event loop: let signals in.
+        await new Promise((r) => setImmediate(r));
         if (this.stopRequested) {
+          if (this.savedStep !== this.step) await this.saveCheckpoint();
           stoppedBy = 'signal';
           this.progress.log(`${this.stopRequested}: checkpoint saved at step ${this.step} (${this.lastCheckpoint}); resume with --resume`);
           break;
@@ -252,7 +259,7 @@ export class Trainer {
           process.exit(sig === 'SIGINT' ? 130 : 143);
         }
         this.requestStop(sig);
-        this.progress.log(`${sig}: finishing step ${this.step + 1}, then saving a checkpoint (signal again to quit at once)`);
+        this.progress.log(`${sig}: finishing the current step, then saving a checkpoint (signal again to quit at once)`);
       };
       process.on(sig, h);
       hs.push([sig, h]);

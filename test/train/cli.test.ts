@@ -1,0 +1,92 @@
+/**
+ * `brevity train` end to end in a child process: SIGTERM checkpoints and exits
+ * 130; kill -9 mid-run never corrupts a checkpoint and `--resume` finishes the run.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initEngine } from '../../src/engine/index.ts';
+import { builtinTokenizer } from '../../src/model/builtin-tokenizer.ts';
+import { saveCheckpoint } from '../../src/model/checkpoint.ts';
+import { ModelConfigSchema } from '../../src/model/config.ts';
+import { initPolicy, policyToNamed } from '../../src/model/decoder.ts';
+import { latestCheckpoint, loadTrainerCheckpoint } from '../../src/train/checkpoint.ts';
+import { MetricsWriter } from '../../src/train/metrics.ts';
+
+let root = '';
+let recipe = '';
+
+beforeAll(async () => {
+  await initEngine();
+  root = mkdtempSync(path.join(os.tmpdir(), 'brevity-cli-train-'));
+  const config = ModelConfigSchema.parse({
+    arch: 'qwen2', vocabSize: builtinTokenizer.vocabSize, hiddenSize: 16, numLayers: 1, numHeads: 2, numKvHeads: 1,
+    ffnSize: 32, eosTokenId: builtinTokenizer.eosTokenId, maxPositions: 64,
+  });
+  await saveCheckpoint(path.join(root, 'model'), { config, weights: policyToNamed(initPolicy(config, 1)), files: builtinTokenizer.checkpointFiles() });
+  recipe = path.join(root, 'r.yaml');
+  writeFileSync(
+    recipe,
+    [
+      `model: { checkpoint: ${path.join(root, 'model')} }`,
+      'task: { type: arith, train: { size: 40, seed: 0 }, test: { size: 10, seed: 1234 } }',
+      'rollout: { engine: tfjs, n: 2, maxTokens: 8 }',
+      'budget: { type: fixed, cap: 8 }',
+      'rewards: [{ type: correctness }, { type: kimi, weight: 0.5 }]',
+      'train: { steps: 200, promptsPerStep: 2, checkpointEvery: 1 }',
+      `run: { name: r, outputDir: ${path.join(root, 'runs')} }`,
+      '',
+    ].join('\n'),
+  );
+});
+
+function start(args: string[]): { child: ChildProcess; done: Promise<number | string>; out: () => string } {
+  let out = '';
+  const child = spawn('node', ['bin/brevity.js', 'train', recipe, '--progress', 'lines', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<number | string>((res) => child.on('exit', (code, sig) => res(code ?? String(sig))));
+  return { child, done, out: () => out };
+}
+
+async function waitForSteps(runDir: string, n: number, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    const f = path.join(runDir, 'metrics.jsonl');
+    if (existsSync(f) && readFileSync(f, 'utf8').split('\n').filter(Boolean).length >= n) return;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${n} steps in ${f}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('brevity train', () => {
+  it('kill -9 leaves a loadable checkpoint; --resume finishes; SIGTERM checkpoints and exits 130', async () => {
+    const runDir = path.join(root, 'runs', 'r');
+    const a = start([]);
+    await waitForSteps(runDir, 3);
+    a.child.kill('SIGKILL');
+    expect(await a.done).toBe('SIGKILL');
+    const last = latestCheckpoint(runDir)!;
+    expect(last).not.toBeNull();
+    const ck = await loadTrainerCheckpoint(last);
+    expect(ck.step).toBeGreaterThanOrEqual(2);
+
+    const target = ck.step + 2;
+    const b = start(['--resume', '--set', `train.steps=${target}`]);
+    expect(await b.done, b.out()).toBe(0);
+    expect(b.out()).toMatch(/resumed from .*step-/);
+    const m = MetricsWriter.read(runDir);
+    expect(m.map((x) => x.step)).toEqual(Array.from({ length: target }, (_, i) => i + 1));
+    expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(target);
+
+    const c = start(['--resume']);
+    await waitForSteps(runDir, target + 1);
+    c.child.kill('SIGTERM');
+    expect(await c.done, c.out()).toBe(130);
+    expect(c.out()).toMatch(/SIGTERM: checkpoint saved at step/);
+    const steps = MetricsWriter.read(runDir).map((x) => x.step);
+    expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(steps[steps.length - 1]);
+  });
+});
