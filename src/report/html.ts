@@ -5,9 +5,9 @@ export function esc(s: string): string {
 }
 
 export function table(head: readonly string[], rows: readonly (readonly string[])[], cls = ''): string {
-  return `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="scroll"><table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 /** A chart figure: the SVG is trusted (we rendered it), the caption is escaped. */
@@ -26,6 +26,7 @@ figcaption { color: #666; font-size: .8rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid #eee; padding: .25rem .6rem; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; } th { background: #fafafa; }
+.scroll { overflow-x: auto; }
 .note { color: #666; font-size: .85rem; max-width: 60rem; }
 `;
 

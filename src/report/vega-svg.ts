@@ -14,7 +14,7 @@ export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 export async function vlToSvg(spec: TopLevelSpec): Promise<string> {
   const withConfig = {
     ...spec,
-    config: { font: FONT, view: { stroke: '#ddd' }, axis: { labelFontSize: 11, titleFontSize: 12 }, ...(spec as { config?: object }).config },
+    config: { font: FONT, view: { stroke: '#ddd' }, legend: { symbolOpacity: 1 }, axis: { labelFontSize: 11, titleFontSize: 12 }, ...(spec as { config?: object }).config },
   } as TopLevelSpec;
   const view = new vega.View(vega.parse(compile(withConfig).spec), { renderer: 'none' });
   try {
