@@ -16,7 +16,7 @@
  * - Speed on wasm (DESIGN.md engine facts): the embedding is a gather whose
  *   gradient is a chunked oneHotᵀ×dY matmul (wasm lacks UnsortedSegmentSum),
  *   token log-probs are `sum(logSoftmax · oneHot)`, RoPE is elementwise plus a
- *   constant matmul (rotate-half), GQA needs no head repetition (query groups
+ *   constant permutation matmul (rotate-half), GQA needs no head repetition (query groups
  *   are folded into the row dimension), and RMSNorm / SwiGLU / attention have
  *   fused custom gradients that save only their inputs.
  */
@@ -152,6 +152,15 @@ function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
   return tf.matMul(x, w as tf.Tensor2D, false, true);
 }
 
+/** Vocabularies up to this size embed by oneHot·E (a matmul) instead of a gather. */
+const SMALL_VOCAB = 4096;
+
+/** Column sums of x [N, D] → [D] as ones[1, N]·x: a matmul, where wasm's Sum over axis 0 transposes first. */
+function sumRows(x: tf.Tensor): tf.Tensor1D {
+  const [N, D] = x.shape;
+  return tf.reshape(tf.matMul(tf.ones([1, N]), x as tf.Tensor2D), [D]) as tf.Tensor1D;
+}
+
 /** One-hot rows as f32 (index −1 → zero row). The wasm OneHot kernel ignores a
  * float32 dtype (returns zeros), so build int32 and cast. */
 function oneHotF32(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
@@ -167,8 +176,10 @@ function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const V = table.shape[0];
   const f = fused(([e], save) => {
     save([ids]); // keeps the ids alive until backward (they may be a temporary)
+    // Small vocabularies: oneHot·E runs on the fast matmul; wasm's Gather is ~100 ns/element.
+    const value = V <= SMALL_VOCAB ? tf.matMul(oneHotF32(ids, V), e as tf.Tensor2D) : tf.gather(e, ids);
     return {
-      value: tf.gather(e, ids), // [N, D]
+      value, // [N, D]
       gradFunc: (dy, [ids]) => {
         const N = ids.shape[0];
         const chunk = Math.max(1, Math.floor((16 * 1024 * 1024) / V));
@@ -200,7 +211,7 @@ function rmsNorm(x: tf.Tensor2D, w: tf.Tensor, eps: number): tf.Tensor2D {
         const g = tf.mul(dy, w); // [N, D]
         // dx = r · (g − xn · mean(g ⊙ xn))
         const dx = tf.mul(r, tf.sub(g, tf.mul(xn, tf.mean(tf.mul(g, xn), -1, true))));
-        const dw = tf.sum(tf.mul(dy, xn), 0); // [D]
+        const dw = sumRows(tf.mul(dy, xn)); // [D]
         return [dx, dw];
       },
     };
@@ -227,20 +238,10 @@ function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   return f(g, u) as tf.Tensor2D;
 }
 
-/** rotate_half as a matrix: x·R = [−x₂, x₁] (HF convention). */
-function rotateHalfMatrix(hd: number): tf.Tensor2D {
-  const R = new Float32Array(hd * hd);
-  const h = hd / 2;
-  for (let j = 0; j < h; j++) {
-    R[(j + h) * hd + j] = -1;
-    R[j * hd + j + h] = 1;
-  }
-  return tf.tensor2d(R, [hd, hd]);
-}
-
 /**
  * cos/sin tables for explicit position ids, shaped [B, T, 1, hd] to broadcast
- * over heads. Angles in float64, as HF's inv_freq = θ^(−2i/hd).
+ * over heads. Angles in float64, as HF's inv_freq = θ^(−2i/hd). The sin table
+ * carries rotate_half's sign: −sin on the first half, +sin on the second.
  */
 function ropeTables(positions: Int32Array | number[], B: number, T: number, hd: number, theta: number) {
   const cos = new Float32Array(B * T * hd);
@@ -253,17 +254,34 @@ function ropeTables(positions: Int32Array | number[], B: number, T: number, hd: 
       const c = Math.cos(a);
       const s = Math.sin(a);
       cos[n * hd + i] = cos[n * hd + i + h] = c;
-      sin[n * hd + i] = sin[n * hd + i + h] = s;
+      sin[n * hd + i] = -s;
+      sin[n * hd + i + h] = s;
     }
   }
   return { cos: tf.tensor4d(cos, [B, T, 1, hd]), sin: tf.tensor4d(sin, [B, T, 1, hd]) };
 }
 
-/** x·cos + rotate_half(x)·sin. x [B, T, H, hd]. */
-function applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor, R: tf.Tensor2D): tf.Tensor4D {
+/**
+ * RoPE, rotate-half convention (HF): x·cos + rotate_half(x)·sin, with the
+ * half swap as a matmul by a constant 0/1 permutation (wasm's Reverse and
+ * Gather are slow). The sin table already carries rotate_half's sign, so the
+ * permutation here has no signs. x [B, T, H, hd].
+ */
+function applyRope(x: tf.Tensor4D, cos: tf.Tensor, sinSigned: tf.Tensor, swap: tf.Tensor2D): tf.Tensor4D {
   const [B, T, H, hd] = x.shape;
-  const rot = tf.reshape(tf.matMul(tf.reshape(x, [B * T * H, hd]) as tf.Tensor2D, R), [B, T, H, hd]);
-  return tf.add(tf.mul(x, cos), tf.mul(rot, sin)) as tf.Tensor4D;
+  const swapped = tf.reshape(tf.matMul(tf.reshape(x, [B * T * H, hd]) as tf.Tensor2D, swap), [B, T, H, hd]); // [x₂, x₁]
+  return tf.add(tf.mul(x, cos), tf.mul(swapped, sinSigned)) as tf.Tensor4D;
+}
+
+/** The half-swap permutation: x·S = [x₂, x₁]. */
+function halfSwapMatrix(hd: number): tf.Tensor2D {
+  const S = new Float32Array(hd * hd);
+  const h = hd / 2;
+  for (let j = 0; j < h; j++) {
+    S[(j + h) * hd + j] = 1;
+    S[j * hd + j + h] = 1;
+  }
+  return tf.tensor2d(S, [hd, hd]);
 }
 
 /**
@@ -327,7 +345,7 @@ function transformer(
   const G = H / Hkv;
   const hd = D / H;
   const { cos, sin } = ropeTables(positions, B, T, hd, c.ropeTheta);
-  const R = rotateHalfMatrix(hd);
+  const swap = halfSwapMatrix(hd);
   const bias_ = (name: string) => (c.arch === 'qwen2' ? P(policy, name) : undefined);
 
   let x = embed(P(policy, 'model.embed_tokens.weight') as tf.Tensor2D, ids); // [B·T, D]
@@ -340,8 +358,8 @@ function transformer(
     const kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
     const vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
     q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
-    const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, R); // [B, T, H, hd]
-    const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, R); // [B, T, Hkv, hd]
+    const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, H, hd]
+    const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, Hkv, hd]
     // GQA without repeating K/V: query head h = kvHead·G + g; fold g into the rows.
     const qg = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, Hkv, G, hd]), [0, 2, 3, 1, 4]), [B, Hkv, G * T, hd]) as tf.Tensor4D;
     let k = tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
@@ -443,24 +461,25 @@ export function sequenceLogProbs(
 }
 
 /**
- * Micro-batch size for a training step on [B, T] sequences that keeps saved
- * activations (forward + backward, f32) under `budgetBytes` — default 1 GiB,
- * a quarter of wasm's 4 GiB heap, leaving room for weights, optimizer state
- * and allocator fragmentation. Returns a divisor-free size in [1, B].
+ * Micro-batch size for a training step on [B, T] sequences that keeps the
+ * step's wasm heap (forward activations saved for backward + gradients) under
+ * `budgetBytes` — default 1.5 GiB, well under wasm's 4 GiB cap, leaving room
+ * for weights, optimizer state, rollouts and allocator fragmentation.
+ * Calibrated on M (d 256, 6 layers, 8 heads, T 256): measured ≈ 250 MB per
+ * sequence, estimate 257 MB. Returns a size in [1, B].
  */
-export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = 1 << 30): number {
+export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = 1.5 * 2 ** 30): number {
   const D = config.hiddenSize;
   const F = config.ffnSize;
   const H = config.numHeads;
-  const hd = D / H;
-  const kvD = config.numKvHeads * hd;
-  // Floats live per sequence per layer: norms/residual (≈6·D), q/k/v + rope'd and
-  // transposed copies (≈3·(D + 2·kvD)), attention scores/probs (≈3·H·T), MLP (≈4·F).
-  const perLayer = T * (6 * D + 3 * (D + 2 * kvD) + 3 * H * T + 4 * F);
-  // Head: logits, log-softmax, one-hot, products (≈5·V) per token.
-  const head = T * 5 * config.vocabSize;
-  // ×2 for gradients of the same size alive during backward.
-  const perSeq = 2 * 4 * (config.numLayers * perLayer + head);
+  const kvD = config.numKvHeads * (D / H);
+  // f32 values per sequence per layer: norms/residuals (≈6·D), q/k/v and their
+  // RoPE'd / transposed copies (≈3·(D + 2·kvD)), attention scores, masked
+  // scores, probabilities and their gradients (≈5·H·T), MLP (≈4·F).
+  const perLayer = T * (6 * D + 3 * (D + 2 * kvD) + 5 * H * T + 4 * F);
+  const head = T * 5 * config.vocabSize; // logits, log-softmax, one-hot, products
+  // ×2: gradients of the same size alive during backward; ×1.15 measured slack.
+  const perSeq = 1.15 * 2 * 4 * (config.numLayers * perLayer + head);
   return Math.max(1, Math.min(B, Math.floor(budgetBytes / perSeq)));
 }
 
