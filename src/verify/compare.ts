@@ -7,8 +7,9 @@
  * but 0.33 ≠ 1/3); otherwise floats (irrationals, complex) compare with
  * |a − b| ≤ 1e-9 + 1e-6·max(|a|,|b|) on real and imaginary parts. `floatRounding: k` (opt-in,
  * Math-Verify's `float_rounding`) also accepts values equal after rounding to k decimals.
- * Expressions with variables: equal values at ≥ 3 of 6 fixed pseudo-random points in
- * [0.4, 2.7] (positive, so sqrt/log stay real), no point disagreeing.
+ * Expressions with variables: equal values at ≥ 3 of 8 fixed pseudo-random points (six in
+ * [0.4, 2.7], two negative), no point disagreeing; points where both sides are undefined
+ * are skipped. (No symbolic simplification: evaluation decides, in bounded time.)
  * Relations: same left side → compare right sides; else `lhs − rhs` of both sides must have a
  * constant nonzero ratio (positive, or negative with the inequality flipped).
  */
@@ -101,7 +102,8 @@ function exactEq(g: R.Rational, p: R.Rational, pSrc: string, k?: number): boolea
   return !R.terminates(g) && /^\s*[+-]?\d*\.\d+\s*$/.test(pSrc) && Math.abs(gv - pv) <= 1e-6 * Math.max(1, Math.abs(gv));
 }
 
-const POINTS = [0.7312, 1.3127, 2.1931, 0.4173, 1.8829, 2.6619];
+/** Sample points: mostly positive (sqrt/log real), two negative (odd vs even functions differ). */
+const POINTS = [0.7312, 1.3127, 2.1931, 0.4173, 1.8829, 2.6619, -0.6123, -1.4471];
 
 function scaled(x: R.Rational | null, pct: boolean): R.Rational[] {
   if (!x) return [];
@@ -158,6 +160,10 @@ export function exprEqual(g: { src: string; pct: boolean }, p: { src: string; pc
       const gBad = !Number.isFinite(gv.re) || !Number.isFinite(gv.im);
       const pBad = !Number.isFinite(pv.re) || !Number.isFinite(pv.im);
       if (gBad && pBad) continue;
+      // Real on one side, complex on the other: a branch convention (x^(2/3) vs cbrt(x)^2 at x<0), skip.
+      const gReal = Math.abs(gv.im) <= 1e-12 * Math.max(1, Math.abs(gv.re));
+      const pReal = Math.abs(pv.im) <= 1e-12 * Math.max(1, Math.abs(pv.re));
+      if (!gBad && !pBad && gReal !== pReal) continue;
       if (gBad !== pBad) ok = false;
       else if (closeC({ re: gv.re * a, im: gv.im * a }, { re: pv.re * b, im: pv.im * b })) valid++;
       else ok = false;

@@ -30,6 +30,7 @@ function simpleReplacements(s: string): string {
       // Python non-raw strings: "\frac" arrives as form feed + "rac", "\times" as TAB + "imes".
       .replace(/[\f\t\b\v\r](?=[a-zA-Z])/g, (c) => '\\' + CONTROL[c])
       .replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac')
+      .replace(/\\(?:displaystyle|textstyle)(?![a-zA-Z])/g, ' ')
       // thousands separators: 1{,}000  11,\!111  1\,000
       .replace(/(\d)(?:\{,\}|,\\!\s*|\\!,|\\,|\\ )(?=\d{3}(?!\d))/g, '$1')
       .replace(/\\\$|\$/g, ' ')
