@@ -42,16 +42,35 @@ let info: EngineInfo | null = null;
 let pending: Promise<EngineInfo> | null = null;
 let warned = false;
 
-/** Select and initialise the backend and kernels; later calls return the first result. */
+/**
+ * Select and initialise the backend and kernels. Later calls keep the
+ * backend (asking for a different one is an error: tensors already live on
+ * it) but switch the wasm matmul kernel when a specific one is requested.
+ */
 export async function initEngine(options: EngineOptionsInput = {}): Promise<EngineInfo> {
-  if (info) return info;
-  pending ??= init(resolveOptions(options));
-  try {
-    info = await pending;
-    return info;
-  } finally {
-    pending = null;
+  if (!info) {
+    pending ??= init(resolveOptions(options));
+    try {
+      info = await pending;
+      return info;
+    } finally {
+      pending = null;
+    }
   }
+  const opts = resolveOptions(options);
+  if (opts.backend !== 'auto' && opts.backend !== info.backend) {
+    throw new Error(`initEngine: backend "${opts.backend}" requested, but the engine already runs on "${info.backend}" ` +
+      '(chosen by the first initEngine call in this process); set it before any tensor work');
+  }
+  if (info.backend === 'wasm' && opts.kernel !== 'auto' && opts.kernel !== activeMatmulKernel()) {
+    const addon = loadAddon();
+    if (opts.kernel === 'native' && !addon.addon) {
+      throw new Error(`matmul kernel "native" requested (BREVITY_KERNEL or recipe) but ${addon.reason}`);
+    }
+    setMatmulKernel(opts.kernel, addon.addon);
+    info = { ...info, kernel: opts.kernel, reasons: [...info.reasons, `${opts.kernel} kernel requested by a later initEngine call`] };
+  }
+  return info;
 }
 
 /** The engine's state (after initEngine), for reports and `brevity doctor`. */
