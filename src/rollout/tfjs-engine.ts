@@ -68,9 +68,22 @@ export class TfjsEngine implements RolloutEngine {
     });
     const total = (s: SampleState) => s.prompt.length + s.maxTokens;
     pending.sort((a, b) => total(b) - total(a));
-    for (let k = 0; k < pending.length; k += this.opts.batchSize) {
-      await this.wave(pending.slice(k, k + this.opts.batchSize), stop, opts, results);
+    // Greedy waves: at most batchSize rows, and the left-padded cache (longest prompt +
+    // longest budget − 1 slots) must fit in maxPositions.
+    let wave: SampleState[] = [];
+    let maxPrompt = 0, maxSteps = 0;
+    for (const s of pending) {
+      const p = Math.max(maxPrompt, s.prompt.length), st = Math.max(maxSteps, s.maxTokens);
+      if (wave.length > 0 && (wave.length >= this.opts.batchSize || p + st - 1 > cfg.maxPositions)) {
+        await this.wave(wave, stop, opts, results);
+        wave = [];
+        maxPrompt = maxSteps = 0;
+      }
+      wave.push(s);
+      maxPrompt = Math.max(maxPrompt, s.prompt.length);
+      maxSteps = Math.max(maxSteps, s.maxTokens);
     }
+    if (wave.length > 0) await this.wave(wave, stop, opts, results);
     return results;
   }
 

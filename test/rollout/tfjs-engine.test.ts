@@ -33,3 +33,17 @@ describe('TfjsEngine', () => {
   });
   conformance({ engine: () => engine, config, weights, draws: 1500 });
 });
+
+describe('TfjsEngine waves', () => {
+  it('splits waves so a long prompt and a long budget never share a cache beyond maxPositions', async () => {
+    // maxPositions 128: 100 + 10 and 5 + 120 each fit, together (100 + 120 − 1) they would not.
+    const out = await engine.generate(
+      [
+        { promptIds: new Array(100).fill(3), n: 2, maxTokens: 10, seed: 1 },
+        { promptIds: [1, 2, 3, 4, 5], n: 2, maxTokens: 120, seed: 2 },
+      ],
+      { temperature: 1, ignoreEos: true },
+    );
+    expect(out.map((r) => r.map((x) => x.tokens.length))).toEqual([[10, 10], [120, 120]]);
+  });
+});
