@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import { verifyFile } from '../../src/commands/verify.ts';
+import { register, verifyFile } from '../../src/commands/verify.ts';
 
 const ROWS = [
   JSON.stringify({ gold: '5', pred: 'so $x = 5$', equal: true }),
@@ -39,8 +39,22 @@ describe('brevity verify <file.jsonl>', () => {
   it('rejects unknown extractors with the valid list', () => {
     expect(() => verifyFile(file(), { extractors: 'boxed,nope' }, () => {}, () => {})).toThrow(/unknown nope; valid: boxed, hash/);
   });
-  it('is registered in the CLI', () => {
-    const out = execFileSync('node', ['bin/brevity.js', 'verify', file()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    expect(out.trim().split('\n').pop()).toBe('3 passed, 1 failed');
+  it('runs as a commander command and is registered in src/cli.ts', async () => {
+    // In-process (spawning the whole CLI loads every command's dependencies: slow on 2 cores).
+    const program = new Command('brevity').exitOverride();
+    register(program);
+    const out: string[] = [];
+    const log = console.log;
+    const error = console.error;
+    console.log = (s: string) => void out.push(s);
+    console.error = () => {};
+    try {
+      await program.parseAsync(['node', 'brevity', 'verify', file()]);
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    expect(out[out.length - 1]).toBe('3 passed, 1 failed');
+    expect(readFileSync(new URL('../../src/cli.ts', import.meta.url), 'utf8')).toMatch(/commands\/verify\.ts/);
   });
 });
