@@ -13,14 +13,10 @@ import { verify } from '../verify/index.ts';
 import type { AbHooks, AbRun } from './run-ab.ts';
 
 /** What src/commands/train.ts must export for `brevity ab` (and `npm start`) to train. */
-export type TrainRecipeFn = (recipe: Recipe, opts: { runDir: string; resume: boolean }) => Promise<{ step: number }>;
+export type TrainRecipeFn = (recipe: Recipe, opts: { runDir: string; resume: boolean }) => Promise<{ step: number; stoppedBy?: string }>;
 
 async function trainFn(): Promise<TrainRecipeFn> {
-  const mod = (await import('../commands/train.ts' as string).catch(() => ({}))) as { trainRecipe?: TrainRecipeFn };
-  if (typeof mod.trainRecipe !== 'function') {
-    throw new Error('brevity ab: src/commands/train.ts does not export trainRecipe(recipe, { runDir, resume }) yet');
-  }
-  return mod.trainRecipe;
+  return (await import('../commands/train.ts')).trainRecipe;
 }
 
 /** Evaluate a run's newest checkpoint with its recipe's task and eval settings. */

@@ -36,8 +36,12 @@ export interface AbRun {
 }
 
 export interface AbHooks {
-  /** Train one run to completion in run.runDir (resuming when run.resume). Returns the last step. */
-  train(run: AbRun): Promise<{ step: number }>;
+  /**
+   * Train one run to completion in run.runDir (resuming when run.resume).
+   * Returns the last step; `stoppedBy` other than 'done' (a signal) leaves the
+   * run unmarked and stops the A/B, so a rerun resumes it.
+   */
+  train(run: AbRun): Promise<{ step: number; stoppedBy?: string }>;
   /** Evaluate the run's final policy on the shared eval settings. */
   evaluate(run: AbRun): Promise<EvalResult>;
 }
@@ -107,7 +111,10 @@ export async function runAb(o: AbOptions): Promise<AbResult> {
         else {
           log(`${arm.name} seed ${seed}: ${run.resume ? 'resuming' : 'training'} in ${runDir}`);
           mkdirSync(runDir, { recursive: true });
-          const { step } = await o.hooks.train(run);
+          const { step, stoppedBy } = await o.hooks.train(run);
+          if (stoppedBy !== undefined && stoppedBy !== 'done') {
+            throw new Error(`${arm.name} seed ${seed}: training stopped (${stoppedBy}) at step ${step}; rerun the A/B to resume it`);
+          }
           markRunDone(runDir, { step, arm: arm.name, seed });
           entry.trained = true;
         }
