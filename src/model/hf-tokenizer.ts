@@ -26,7 +26,16 @@ export class HfTokenizer implements Tokenizer {
    * @param tokenizerConfig parsed `tokenizer_config.json` ({} if absent)
    * @param source directory or file named in error messages
    */
-  constructor(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown> = {}, source = 'tokenizer.json') {
+  /**
+   * @param fallbackEosId used when tokenizer_config.json names no eos_token
+   *   (e.g. the model's config.json eos_token_id)
+   */
+  constructor(
+    tokenizerJson: Record<string, unknown>,
+    tokenizerConfig: Record<string, unknown> = {},
+    source = 'tokenizer.json',
+    fallbackEosId?: number,
+  ) {
     this.core = new HfCore(tokenizerJson, tokenizerConfig);
     let maxId = -1;
     for (const id of this.core.get_vocab(true).values()) maxId = Math.max(maxId, id);
@@ -38,10 +47,11 @@ export class HfTokenizer implements Tokenizer {
       if (id === undefined) throw new Error(`${source}: ${key} ${JSON.stringify(text)} is not in the vocabulary`);
       return id;
     };
-    const eos = idOf('eos_token');
-    if (eos === undefined) throw new Error(`${source}: tokenizer_config.json has no "eos_token" (needed to stop generation)`);
+    const eos = idOf('eos_token') ?? fallbackEosId;
+    if (eos === undefined)
+      throw new Error(`${source}: no "eos_token" in tokenizer_config.json and no eos_token_id in config.json (needed to stop generation)`);
     this.eosTokenId = eos;
-    this.eosText = tokenText(tokenizerConfig.eos_token as TokenSpec)!;
+    this.eosText = tokenText(tokenizerConfig.eos_token as TokenSpec) ?? this.core.id_to_token(eos) ?? '';
     this.bosTokenId = idOf('bos_token');
     this.bosText = tokenText(tokenizerConfig.bos_token as TokenSpec);
     this.padTokenId = idOf('pad_token');
@@ -80,7 +90,7 @@ export class HfTokenizer implements Tokenizer {
       add_generation_prompt: opts.addGenerationPrompt ?? true,
       bos_token: this.bosText ?? '',
       eos_token: this.eosText,
-      // (@huggingface/jinja provides raise_exception itself.)
+      // (@huggingface/jinja itself provides raise_exception and strftime_now.)
     });
   }
 }
@@ -91,5 +101,12 @@ export function loadHfTokenizer(dir: string): HfTokenizer {
   if (!existsSync(tj)) throw new Error(`${dir}: no tokenizer.json`);
   const cfgFile = path.join(dir, 'tokenizer_config.json');
   const cfg = existsSync(cfgFile) ? (JSON.parse(readFileSync(cfgFile, 'utf8')) as Record<string, unknown>) : {};
-  return new HfTokenizer(JSON.parse(readFileSync(tj, 'utf8')), cfg, dir);
+  // Fallback EOS: the model's config.json (an id, or a list whose first entry is the main one).
+  let fallbackEos: number | undefined;
+  const modelCfg = path.join(dir, 'config.json');
+  if (existsSync(modelCfg)) {
+    const e = (JSON.parse(readFileSync(modelCfg, 'utf8')) as { eos_token_id?: number | number[] }).eos_token_id;
+    fallbackEos = Array.isArray(e) ? e[0] : e;
+  }
+  return new HfTokenizer(JSON.parse(readFileSync(tj, 'utf8')), cfg, dir, fallbackEos);
 }

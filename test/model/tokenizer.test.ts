@@ -105,6 +105,18 @@ describe('loadTokenizer', () => {
     expect(tok.decode(tok.encode('12+3=15'))).toBe('12+3=15');
   });
 
+  it('falls back to config.json eos_token_id and supports strftime_now in templates', () => {
+    const dir = path.join(root, 'hf-noeos');
+    mkdirSync(dir, { recursive: true });
+    const { tokenizerJson } = tinyQwenTokenizer();
+    writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+    writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: "{{ strftime_now('%Y') }}|{{ eos_token }}" }));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ eos_token_id: [259, 261] }));
+    const tok = loadTokenizer(dir) as HfTokenizer;
+    expect(tok.eosTokenId).toBe(259);
+    expect(tok.applyChatTemplate([])).toBe(`${new Date().getFullYear()}|<|endoftext|>`);
+  });
+
   it('fails clearly when there is no tokenizer', () => {
     expect(() => loadTokenizer(root)).toThrow(/no tokenizer found/);
   });
