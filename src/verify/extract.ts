@@ -197,7 +197,11 @@ export function extractAnswer(response: string, extractors: readonly Extractor[]
     if (a) cands.push({ ...a, via: 'answer_is' });
   }
   if (cands.length) {
-    const best = cands.reduce((x, y) => (y.pos > x.pos ? y : x));
+    // "\boxed{5}. Let me check the answer is correct" or a later "#### Notes" heading: a
+    // phrase or #### line with no math in it (no digit, no LaTeX) does not override a box.
+    const boxed = cands.find((c) => c.via === 'boxed' && c.answer);
+    const usable = cands.filter((c) => !(boxed && c.via !== 'boxed' && c.answer && !/[\d\\$]/.test(c.answer)));
+    const best = usable.reduce((x, y) => (y.pos > x.pos ? y : x));
     return best.answer ? { answer: best.answer, via: best.via, reason: 'ok' } : { answer: null, reason: best.reason };
   }
   if (truncated) return { answer: null, reason: 'truncated' };

@@ -26,6 +26,8 @@ describe('extractAnswer', () => {
     expect(extractAnswer('\\boxed{200} ... Final Answer: The final answer is $10,455$. I hope it is correct.', [...ALL]).answer).toBe('10,455');
     expect(extractAnswer('Final Answer: The maximum number of points in the domain of $f(x)$ is 19. <|im_start|>', [...ALL]).answer).toBe('19');
     expect(extractAnswer('The answer is 7.78.', [...ALL]).answer).toBe('7.78');
+    expect(extractAnswer('so $\\boxed{5}$. Let me double-check: the answer is correct.', [...ALL]).answer).toBe('5');
+    expect(extractAnswer('The answer is Evelyn.', [...ALL]).answer).toBe('Evelyn');
   });
   it('fallbacks: last math span, then last number; strict callers drop last_number', () => {
     expect(extractAnswer('so $x=2$ and then $y = 3$ ok', [...ALL]).answer).toBe('y = 3');
