@@ -13,6 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { cpus, loadavg } from 'node:os';
+// tfjs-core's Node build registers no gradients; the model area's module does.
+import '../src/model/tf-gradients.ts';
 import { engineInfo, initEngine, loadAddon, setMatmulKernel, type MatmulKernel } from '../src/engine/index.ts';
 
 interface Case { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean; fused?: boolean }
@@ -102,5 +104,36 @@ for (const c of CASES) {
     ...(addon ? [`${(gflops.native / gflops.stock).toFixed(1)}×`] : []), diff.toExponential(1)];
   console.log(`| ${cells.join(' | ')} |`);
   tf.dispose([a, b, bias]);
+}
+// A whole training-style step: forward and backward of a two-layer MLP block
+// y = relu(X·W1 + b1)·W2 on X[4096×128], W1[128×512], W2[512×128] (six
+// products, four of them transposed), loss = mean(y²).
+console.log('');
+console.log(`| MLP block fwd+bwd, ms per step | ${kernels.join(' | ')} |`);
+console.log(`|---|${kernels.map(() => '---').join('|')}|`);
+{
+  const x = tf.randomNormal([4096, 128]);
+  const w1 = tf.variable(tf.randomNormal([128, 512], 0, 0.05));
+  const b1 = tf.variable(tf.zeros([512]));
+  const w2 = tf.variable(tf.randomNormal([512, 128], 0, 0.05));
+  const loss = () => tf.mean(tf.square(tf.matMul(
+    tf.fused.matMul({ a: x, b: w1, bias: b1, activation: 'relu' }), w2))) as tf.Scalar;
+  const cells: string[] = [];
+  for (const k of kernels) {
+    setMatmulKernel(k, addon);
+    const step = () => { const { value, grads } = tf.variableGrads(loss); value.dataSync(); tf.dispose([value, ...Object.values(grads)]); };
+    step();
+    const times: number[] = [];
+    const start = performance.now();
+    while (times.length < 2 || (performance.now() - start) / 1000 < minSeconds) {
+      const t0 = performance.now();
+      step();
+      times.push(performance.now() - t0);
+    }
+    times.sort((p, q) => p - q);
+    cells.push(times[Math.floor(times.length / 2)].toFixed(0));
+  }
+  console.log(`| relu(X·W1+b1)·W2 | ${cells.join(' | ')} |`);
+  tf.dispose([x, w1, b1, w2]);
 }
 setMatmulKernel(info.kernel === 'tensorflow' ? 'stock' : info.kernel, addon);
