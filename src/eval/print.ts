@@ -13,3 +13,21 @@ export function formatEvalTable(r: EvalResult): string {
   const w = head.map((_, c) => Math.max(...all.map((l) => l[c].length)));
   return all.map((l) => l.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ')).join('\n');
 }
+
+/**
+ * Before/after table of two evaluations on the same budgets (the quickstart's
+ * summary): accuracy and mean tokens of each, length cut and accuracy change.
+ */
+export function formatBeforeAfter(before: EvalResult, after: EvalResult): string {
+  const head = ['budget', `acc % ${before.model}`, `acc % ${after.model}`, 'Δacc pts', `tokens ${before.model}`, `tokens ${after.model}`, 'length −%'];
+  const rows = after.budgets.flatMap((a) => {
+    const b = before.budgets.find((x) => x.budget === a.budget);
+    if (!b) return [];
+    const dl = (b.meanTokens.estimate - a.meanTokens.estimate) / b.meanTokens.estimate;
+    return [[String(a.budget), (100 * b.accuracy.estimate).toFixed(1), (100 * a.accuracy.estimate).toFixed(1), (100 * (a.accuracy.estimate - b.accuracy.estimate)).toFixed(1),
+      b.meanTokens.estimate.toFixed(1), a.meanTokens.estimate.toFixed(1), (100 * dl).toFixed(1)]];
+  });
+  const all = [head, ...rows];
+  const w = head.map((_, c) => Math.max(...all.map((l) => l[c].length)));
+  return all.map((l) => l.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join('  ')).join('\n');
+}

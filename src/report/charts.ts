@@ -70,7 +70,7 @@ export function trainingSpec(points: readonly SeriesPoint[], title: string, yTit
     data: { values: points as unknown as Record<string, unknown>[] },
     mark: { type: 'line', strokeWidth: 1.5, point: points.length <= 60 ? { size: 12 } : false },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
       color: { field: 'series', type: 'nominal', title: null, sort: [...new Set(points.map((p) => p.series))] },
     },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/eval/evaluate.ts';
 import { writeEvalResult } from '../../src/eval/write-results.ts';
+import { formatBeforeAfter, formatEvalTable } from '../../src/eval/print.ts';
 import { charTokenizer, fakeVerify, makeFakeEngine, task } from './fakes.ts';
 
 describe('evaluate', () => {
@@ -52,6 +53,10 @@ describe('evaluate', () => {
     expect(v.lengthReduction).toBeCloseTo((24.75 - L) / 24.75, 12);
     expect(v.accuracyDelta).toBeCloseTo(0, 12);
     expect(v.aes).toBeCloseTo((24.75 - L) / 24.75, 12);
+    const ba = formatBeforeAfter(base, short).split('\n');
+    expect(ba[0].split(/\s{2,}/)).toEqual(['budget', 'acc % base', 'acc % short', 'Δacc pts', 'tokens base', 'tokens short', 'length −%']);
+    expect(ba[1].trim().split(/\s+/)).toEqual(['64', '75.0', '75.0', '0.0', '24.8', L.toFixed(1), ((100 * (24.75 - L)) / 24.75).toFixed(1)]);
+    expect(formatEvalTable(short)).toMatch(/len −% vs base/);
     const dir = mkdtempSync(join(tmpdir(), 'brevity-eval-'));
     writeEvalResult(join(dir, 'eval'), short);
     const json = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
