@@ -135,6 +135,13 @@ export function numericValue(node: MathNode, scope: Record<string, number>): Com
         case 'log': case 'ln':
           return args.length === 2 ? cdiv(clog(a), clog(args[1])) : clog(a);
         case 'abs': return C(Math.hypot(a.re, a.im));
+        case 'binom': {
+          const [nn, kk] = [a.re, args[1]?.re ?? NaN];
+          if (!Number.isInteger(nn) || !Number.isInteger(kk) || kk < 0 || nn < kk || kk > 1000) return C(NaN);
+          let r = 1;
+          for (let t = 1; t <= kk; t++) r = (r * (nn - kk + t)) / t;
+          return C(Math.round(r));
+        }
         default: {
           return Object.hasOwn(REAL, name) && a.im === 0 ? C(REAL[name](a.re)) : C(NaN);
         }

@@ -142,7 +142,15 @@ function walk(s: string, depth: number): string {
         i = a.end;
       } else if (FUNCS.has(name)) {
         let power: string | null = null;
+        let base: string | null = null;
         while (s[j] === ' ') j++;
+        if (name === 'log' && s[j] === '_') {
+          const b = readArg(s, j + 1); // \log_2 8, \log_{10}(x)
+          if (b) {
+            base = walk(b.text, depth + 1);
+            j = b.end;
+          }
+        }
         if (s[j] === '^') {
           const p = readArg(s, j + 1);
           if (p) {
@@ -157,7 +165,8 @@ function walk(s: string, depth: number): string {
           i = j;
           continue;
         }
-        out += ` ${fn}(${walk(a.text, depth + 1)})` + (power ? `^(${power})` : '') + ' ';
+        const arg = walk(a.text, depth + 1) + (base ? `,${base}` : '');
+        out += ` ${fn}(${arg})` + (power ? `^(${power})` : '') + ' ';
         i = a.end;
       } else if (TEXT_CMDS.has(name)) {
         const a = readArg(s, j);

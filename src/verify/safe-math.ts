@@ -33,7 +33,7 @@ export { math };
 /** Functions a verified expression may call (mapped to our own implementations in evaluate.ts). */
 export const ALLOWED_FUNCTIONS = new Set([
   'sqrt', 'nthRoot', 'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'asin', 'acos', 'atan',
-  'sinh', 'cosh', 'tanh', 'log', 'ln', 'log10', 'log2', 'exp', 'abs', 'floor', 'ceil',
+  'sinh', 'cosh', 'tanh', 'log', 'ln', 'log10', 'log2', 'exp', 'abs', 'floor', 'ceil', 'binom',
 ]);
 const ALLOWED_OPS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'factorial']);
 /** Reason for each cap: answers are short; anything beyond these is not an answer worth parsing. */

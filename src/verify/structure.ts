@@ -111,7 +111,8 @@ function dropUnits(s: string): string {
 }
 
 function stripOuter(s: string): string {
-  return s.trim().replace(/^[\s,;:]+|[\s.,;:!?]+$/g, '').trim();
+  // '!' is kept: in an extracted answer "5!" is a factorial.
+  return s.trim().replace(/^[\s,;:]+|[\s.,;:?]+$/g, '').trim();
 }
 
 const MAX_DEPTH = 12;

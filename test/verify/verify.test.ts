@@ -27,6 +27,11 @@ const PAIRS: [string, string, boolean][] = [
   ['\\{1,2\\}', '\\{2,1\\}', true], ['1,2,3', '3,2,1', true], ['(1,2)', '(2,1)', false], ['\\pm 2', '\\{-2, 2\\}', true],
   ['\\begin{pmatrix}1\\\\2\\end{pmatrix}', '\\begin{pmatrix}2\\\\1\\end{pmatrix}', false],
   ['\\begin{pmatrix}1 & 2\\\\3 & 4\\end{pmatrix}', '\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 4\\end{array}\\right]', true],
+  // functions and forms models write
+  ['\\binom{5}{2}', '10', true], ['\\log_2 8', '3', true], ['3', '\\log_{2}(8)', true], ['5!', '120', true],
+  ['\\frac{7}{2}', '3\\frac{1}{2}', true], ['i', '\\sqrt{-1}', true], ['e^{i\\pi}', '-1', true], ['\\sin^2 x + \\cos^2 x', '1', true],
+  ['y = 2x + 3', '2x + 3', true], ['x=2,y=3', '(2,3)', true], ['|x|', 'x', false], ['\\frac{x}{y}', '\\frac{y}{x}', false],
+  ['(-\\infty, 2) \\cup (3, \\infty)', '(3,\\infty) \\cup (-\\infty,2)', true], ['(-\\infty, 2) \\cup (3, \\infty)', '(-\\infty,2]\\cup(3,\\infty)', false],
   // text and multiple choice
   ['\\text{Evelyn}', 'evelyn', true], ['\\text{Evelyn}', 'Briana', false], ['(B)', 'B', true], ['B', '\\text{(C)}', false],
 ];
