@@ -14,16 +14,25 @@ import { AdamW, clipByGlobalNorm, learningRate, type LrSchedule } from './optimi
 import { chunks, completionLength, paddedLogProbs, rowTensors, splitInto, type TrainRow } from './batch.ts';
 import type { Rng } from './rng.ts';
 
-/** Log-probs of each row's tokens under `policy` (no gradient), micro-batched. */
+/** Rows ordered by length, so micro-batches pad little (results do not depend on the order). */
+function byLength<T extends { tokens: number[] }>(rows: readonly T[]): T[] {
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.tokens.length - b.r.tokens.length || a.i - b.i)
+    .map((x) => x.r);
+}
+
+/** Log-probs of each row's tokens under `policy` (no gradient), micro-batched by similar length. */
 export function rowLogProbs(policy: Policy, rows: readonly TrainRow[], micro: number): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (const part of chunks(rows, micro)) {
+  const index = new Map(rows.map((r, i) => [r, i]));
+  const out: Float32Array[] = new Array(rows.length);
+  for (const part of chunks(byLength(rows), micro)) {
     const data = tf.tidy(() => {
       const { tokens, mask, T } = rowTensors(part);
       const { logProbs } = sequenceLogProbs(policy, tokens, mask);
       return { lp: logProbs.dataSync() as Float32Array, T };
     });
-    part.forEach((r, i) => out.push(data.lp.slice(i * (data.T - 1), i * (data.T - 1) + r.tokens.length - 1)));
+    part.forEach((r, i) => (out[index.get(r)!] = data.lp.slice(i * (data.T - 1), i * (data.T - 1) + r.tokens.length - 1)));
   }
   return out;
 }
@@ -82,7 +91,7 @@ export function updatePhase(ctx: UpdateContext, rows: TrainRow[]): Record<string
         ? chunks(mbGroups, Math.max(1, Math.floor(ctx.micro / Math.max(1, byGroup.get(mbGroups[0])!.length)))).map((gs) =>
             gs.flatMap((g) => byGroup.get(g)!),
           )
-        : chunks(mb, ctx.micro);
+        : chunks(byLength(mb), ctx.micro);
       let acc: Map<string, tf.Tensor> | null = null;
       const parts: Record<string, number>[] = [];
       let finite = true;

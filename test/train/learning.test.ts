@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 function makeTrainer(over: { policy?: ReturnType<typeof tinyPolicy>; loss?: object; rewards?: object[]; steps?: number; lr?: number; advantage?: object; runDir?: string; resume?: boolean; checkpointEvery?: number }) {
-  const policy = over.policy ?? tinyPolicy(1);
+  const policy = over.policy ?? tinyPolicy(Number(process.env.BREVITY_TEST_SEED ?? 1));
   const runDir = over.runDir ?? mkdtempSync(path.join(os.tmpdir(), 'brevity-train-'));
   const trainer = new Trainer({
     train: TrainConfigSchema.parse({
@@ -73,10 +73,11 @@ describe('learning on a tiny synthetic task', () => {
 describe('length penalty', () => {
   it('a Kimi length reward shortens answers while accuracy stays up', async () => {
     // Phase 1 rewards *long* correct answers (DRPO's positive length reward with weight −1: r = L/Lmax − 1), so there is length to remove.
-    const long = makeTrainer({ rewards: [{ type: 'correctness' }, { type: 'drpo-length', weight: -1 }] });
+    // Kept short (15 steps) so the policy still varies its length: a group of equal lengths gives Kimi no signal.
+    const long = makeTrainer({ steps: 15, rewards: [{ type: 'correctness' }, { type: 'drpo-length', weight: -1 }] });
     await long.trainer.run();
     // Phase 2: same weights, Kimi as a penalty.
-    const short = makeTrainer({ policy: long.policy, rewards: [{ type: 'correctness' }, { type: 'kimi', weight: 1 }] });
+    const short = makeTrainer({ policy: long.policy, lr: 0.01, rewards: [{ type: 'correctness' }, { type: 'kimi', weight: 0.5 }] });
     await short.trainer.run();
     const a = MetricsWriter.read(long.runDir).slice(-5);
     const b = MetricsWriter.read(short.runDir).slice(-5);
