@@ -19,14 +19,14 @@
  * uninterrupted run's (metrics other than timings, and final weights).
  */
 import { assignNamed, microBatchSize, policyFromNamed, policyToNamed, type Policy } from '../model/decoder.ts';
-import type { GenerateRequest, RolloutEngine, Sample } from '../rollout/types.ts';
+import type { RolloutEngine } from '../rollout/types.ts';
 import type { Problem } from '../tasks/types.ts';
-import { combineRewards, type WeightedShaper } from '../../rewards/combine.ts';
+import type { WeightedShaper } from '../../rewards/combine.ts';
 import { PromptHistory } from '../../rewards/history.ts';
-import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
+import type { BudgetPolicy } from '../../rewards/types.ts';
 import type { AdvantageEstimator } from './advantages.ts';
-import type { TrainRow } from './batch.ts';
 import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from './checkpoint.ts';
+import { collectGroups, trainingRows, type RolloutSettings, type TrainEnv } from './collect.ts';
 import type { TrainConfig } from './config.ts';
 import type { LossConfig } from './loss-config.ts';
 import { lossEntry } from './losses.ts';
@@ -34,8 +34,10 @@ import { makeProgress, MetricsWriter, rolloutStats, type Progress, type StepMetr
 import { AdamW } from './optimizer.ts';
 import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
 import { Rng, type RngState } from './rng.ts';
-import { GroupAccumulator, type SamplingFilterConfig } from './sampling-filter.ts';
+import type { SamplingFilterConfig } from './sampling-filter.ts';
 import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
+
+export type { RolloutSettings, TrainEnv } from './collect.ts';
 
 /**
  * The rollout engine the trainer samples from. After each step's updates the
@@ -44,31 +46,12 @@ import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
  */
 export type TrainerEngine = RolloutEngine;
 
-/** The task as the trainer sees it: prompts, their token ids, and the verifier. */
-export interface TrainEnv {
-  problems: readonly Problem[];
-  /** Prompt token ids for a problem; `suffix` is a budget policy's prompt addition (e.g. L1's target). */
-  promptIds(p: Problem, suffix?: string): number[];
-  /** Verify one sample (the completion, without the prompt). */
-  score(p: Problem, s: Sample): { correct: boolean; parsed: string | null; format: Record<string, boolean> };
-  /** Extra stop tokens besides EOS. */
-  stopTokenIds?: number[];
-}
-
 /** The method, as functions resolved from the registries. */
 export interface TrainMethods {
   shapers: WeightedShaper[];
   budget: BudgetPolicy;
   advantage: AdvantageEstimator;
   history?: PromptHistory;
-}
-
-export interface RolloutSettings {
-  n: number;
-  temperature: number;
-  topP: number;
-  /** Hard cap on completion tokens; budget caps apply below it. */
-  maxTokens: number;
 }
 
 export interface TrainerOptions {
@@ -95,14 +78,6 @@ export interface TrainerOptions {
   handleSignals?: boolean;
   /** Test hook: called after each completed step (and its checkpoint). */
   onStep?(step: number, metrics: StepMetrics): void | Promise<void>;
-}
-
-interface Group {
-  problem: Problem;
-  budget: BudgetDecision;
-  promptIds: number[];
-  rollouts: ScoredRollout[];
-  rewards: number[];
 }
 
 export interface TrainResult {
@@ -271,94 +246,21 @@ export class Trainer {
   async runStep(step: number): Promise<StepMetrics> {
     const o = this.o;
     const t0 = performance.now();
-    const time: Record<string, number> = { rollout: 0, verify: 0, rewards: 0 };
-    const shaperMetrics: Record<string, number[]> = {};
-    const all: ScoredRollout[] = [];
-    const acc = new GroupAccumulator<Group>(o.sampling, o.train.promptsPerStep);
-    let generatedTokens = 0;
-
-    // ── rollouts, verification, rewards, dynamic sampling ──
-    while (!acc.done) {
-      const need = acc.missing;
-      const problems = Array.from({ length: need }, () => this.prompts.next());
-      const budgets = problems.map((p) => o.methods.budget.budgetFor({ id: p.id, difficulty: p.difficulty }, step, this.history));
-      const promptIds = problems.map((p, i) => o.env.promptIds(p, budgets[i].promptSuffix));
-      const requests: GenerateRequest[] = problems.map((_, i) => ({
-        promptIds: promptIds[i],
-        n: o.rollout.n,
-        maxTokens: Math.max(1, Math.min(budgets[i].cap, o.rollout.maxTokens)),
-        seed: this.seeds.nextU32(),
-      }));
-      let tt = performance.now();
-      const samples = await o.engine.generate(requests, {
-        temperature: o.rollout.temperature,
-        topP: o.rollout.topP,
-        stopTokenIds: o.env.stopTokenIds,
-      });
-      time.rollout += performance.now() - tt;
-      tt = performance.now();
-      const batch: ScoredRollout[] = [];
-      problems.forEach((p, g) =>
-        samples[g].forEach((s, j) => {
-          const v = o.env.score(p, s);
-          generatedTokens += s.tokens.length;
-          batch.push({
-            promptId: p.id,
-            groupIndex: g,
-            sampleIndex: j,
-            tokens: s.tokens,
-            length: s.tokens.length,
-            finish: s.finish,
-            correct: v.correct,
-            parsed: v.parsed,
-            format: v.format,
-            budget: { cap: requests[g].maxTokens, target: budgets[g].target },
-            difficulty: p.difficulty,
-          });
-        }),
-      );
-      time.verify += performance.now() - tt;
-      tt = performance.now();
-      const combined = combineRewards(batch, o.methods.shapers, {
-        step,
-        history: this.history,
-        logMetric: (k, v) => (shaperMetrics[k] ??= []).push(v),
-      });
-      this.history.recordBatch(batch, step);
-      time.rewards += performance.now() - tt;
-      all.push(...batch);
-      const groups: Group[] = problems.map((p, g) => ({
-        problem: p,
-        budget: budgets[g],
-        promptIds: promptIds[g],
-        rollouts: batch.filter((r) => r.groupIndex === g),
-        rewards: combined.rewards.filter((_, i) => batch[i].groupIndex === g),
-      }));
-      acc.add(groups, (g) => g.rewards);
-    }
-    const kept = acc.take();
-
-    // ── advantages → training rows ──
-    const flat = kept.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, reward: g.rewards[j] })));
-    const advantages = flat.length
-      ? o.methods.advantage({
-          rewards: flat.map((x) => x.reward),
-          groupIds: flat.map((x) => x.gi),
-          lengths: flat.map((x) => x.r.length),
-          correct: flat.map((x) => x.r.correct),
-        })
-      : [];
-    const rows: TrainRow[] = flat
-      .map((x, i) => ({
-        tokens: [...x.g.promptIds, ...x.r.tokens],
-        promptLength: x.g.promptIds.length,
-        advantage: advantages[i],
-        group: x.gi,
-        correct: x.r.correct,
-        reward: x.reward,
-        truncated: x.r.finish === 'length',
-      }))
-      .filter((r) => r.tokens.length > r.promptLength);
+    const c = await collectGroups({
+      step,
+      engine: o.engine,
+      env: o.env,
+      budget: o.methods.budget,
+      shapers: o.methods.shapers,
+      rollout: o.rollout,
+      sampling: o.sampling,
+      promptsPerStep: o.train.promptsPerStep,
+      prompts: this.prompts,
+      seeds: this.seeds,
+      history: this.history,
+    });
+    const time: Record<string, number> = { ...c.time };
+    const rows = trainingRows(c.groups, o.methods.advantage);
 
     // ── old / reference log-probs, updates ──
     const maxLen = Math.max(2, ...rows.map((r) => r.tokens.length));
@@ -395,7 +297,7 @@ export class Trainer {
         rows,
       );
     } else {
-      this.progress.log(`step ${step}: no trainable groups after ${acc.rounds} rounds; update skipped`);
+      this.progress.log(`step ${step}: no trainable groups after ${c.filterMetrics['sampling/rounds']} rounds; update skipped`);
     }
     time.update = performance.now() - tt;
 
@@ -407,16 +309,15 @@ export class Trainer {
 
     // ── metrics ──
     const m: StepMetrics = { step };
-    for (const [k, vs] of Object.entries(shaperMetrics)) m[k] = vs.reduce((a, b) => a + b, 0) / vs.length;
-    Object.assign(m, rolloutStats(all), acc.metrics(), update);
-    m['batch/rollouts'] = all.length;
+    Object.assign(m, c.shaperMetrics, rolloutStats(c.all), c.filterMetrics, update);
+    m['batch/rollouts'] = c.all.length;
     m['batch/trained_rollouts'] = rows.length;
-    m['batch/tokens_generated'] = generatedTokens;
+    m['batch/tokens_generated'] = c.generatedTokens;
     for (const [k, v] of Object.entries(time)) m[`time/${k}`] = v / 1000;
-    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? generatedTokens / (time.rollout / 1000) : 0;
+    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? c.generatedTokens / (time.rollout / 1000) : 0;
     const trainedTokens = rows.reduce((a, r) => a + r.tokens.length, 0) * o.train.epochs;
     m['throughput/train_tokens_per_s'] = time.update > 0 ? trainedTokens / (time.update / 1000) : 0;
-    m['throughput/tokens_per_s'] = time.step > 0 ? generatedTokens / (time.step / 1000) : 0;
+    m['throughput/tokens_per_s'] = time.step > 0 ? c.generatedTokens / (time.step / 1000) : 0;
     return m;
   }
 

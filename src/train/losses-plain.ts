@@ -107,7 +107,8 @@ function advAt(adv: number[] | number[][], b: number, t: number): number {
  *   loss = −agg(obj) + β·agg(KL_k(θ‖ref)) − c_ent·agg(entropy).
  * Metrics (token-means over the update): clip/low_frac (ρ < 1−ε_low with A<0:
  * the lower clip is active), clip/high_frac (ρ > 1+ε_high with A>0),
- * clip/dual_frac, kl/ref, entropy/mean, ratio/mean|min|max, loss/policy.
+ * clip/dual_frac, kl/ref, kl/old (k3 estimate of KL(old‖θ), how far the
+ * updates moved the policy), entropy/mean, ratio/mean|min|max, loss/policy.
  */
 export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): LossOutput {
   const m = effectiveMaskPlain(x.mask, x.truncated, cfg.maskTruncated);
@@ -123,6 +124,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   let rSum = 0;
   let rMin = Infinity;
   let rMax = -Infinity;
+  let klOld = 0;
   for (let b = 0; b < B; b++) {
     obj.push([]);
     kl.push([]);
@@ -141,6 +143,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
       if (ratio < 1 - cfg.epsLow && A < 0) low += mk;
       if (ratio > 1 + cfg.epsHigh && A > 0) high += mk;
       rSum += ratio * mk;
+      klOld += klTokenPlain('k3', x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
       if (mk > 0) {
         rMin = Math.min(rMin, ratio);
         rMax = Math.max(rMax, ratio);
@@ -161,6 +164,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
     'ratio/mean': tm(rSum),
     'ratio/min': rMin,
     'ratio/max': rMax,
+    'kl/old': tm(klOld),
   };
   if (cfg.klCoef > 0) metrics['kl/ref'] = klAgg;
   if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);

@@ -128,6 +128,7 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     'ratio/mean': tm(ratio),
     'ratio/min': min,
     'ratio/max': max,
+    'kl/old': tm(klToken('k3', x.oldLogProbs, x.logProbs)),
   });
   return { loss, metrics };
 }
