@@ -28,7 +28,7 @@ interface EvalFlags {
 export function register(program: Command): void {
   program
     .command('eval <source>')
-    .description('accuracy–tokens curve of a checkpoint directory or an OpenAI-compatible URL, with budget forcing')
+    .description('accuracy–tokens curve of a checkpoint directory, a GGUF file or an OpenAI-compatible URL, with budget forcing')
     .option('--task <task>', 'arith | gsm8k | math500 | path/to/file.jsonl (default: the recipe’s task, else arith)')
     .option('--recipe <file>', 'take task and eval settings from a recipe (flags override)')
     .option('--set <key=value>', 'recipe override, repeatable', collectSet, [])
@@ -42,9 +42,9 @@ export function register(program: Command): void {
     .option('--base <eval.json>', 'earlier eval result to compare against (length reduction, Δacc, AES)')
     .option('--out <stem>', 'write <stem>.json and <stem>.csv (default runs/eval/<name>)')
     .option('--engine <kind>', 'auto | llama-cpp | tfjs (checkpoint sources)', 'auto')
-    .option('--tokenizer <dir>', 'tokenizer directory (required for URL sources)')
+    .option('--tokenizer <dir>', 'tokenizer directory (required for URLs; for a .gguf, use it instead of the file’s own)')
     .option('--model <name>', 'model name for an OpenAI-compatible server')
-    .addHelpText('after', '\nExamples:\n  brevity eval models/base --budgets 16,32,64,128,256\n  brevity eval runs/quickstart/checkpoints/step-000040 --base runs/eval/base.json\n  brevity eval http://127.0.0.1:8080/v1 --tokenizer models/qwen --task gsm8k --budgets 256,512\n\nExit codes: 0 ok, 1 failure, 2 bad arguments or recipe.')
+    .addHelpText('after', '\nExamples:\n  brevity eval models/base --budgets 16,32,64,128,256\n  brevity eval runs/quickstart/checkpoints/step-000040 --base runs/eval/base.json\n  brevity eval model.gguf --task gsm8k --budgets 256,512,1024\n  brevity eval http://127.0.0.1:8080/v1 --tokenizer models/qwen --task gsm8k --budgets 256,512\n\nExit codes: 0 ok, 1 failure, 2 bad arguments or recipe.')
     .action((source: string, f: EvalFlags) =>
       withRecipeErrors(async () => {
         // heavy modules (engines, verifier) load only when the command runs, keeping `brevity --help` fast

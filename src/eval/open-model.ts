@@ -1,9 +1,8 @@
 /**
  * Open what `brevity eval` is pointed at as a rollout engine + tokenizer:
  *   a brevity/HF checkpoint directory   → llama-cpp engine (fastest on CPU, see src/rollout/index.ts) or tfjs
+ *   model.gguf                          → node-llama-cpp with the GGUF's own tokenizer (gguf-engine.ts)
  *   http(s)://host/v1                   → OpenAI-compatible server (needs --tokenizer <dir> and --model <name>)
- * GGUF files are not opened directly yet: evaluate the checkpoint directory
- * they were exported from.
  */
 import { existsSync, statSync } from 'node:fs';
 import { initEngine } from '../engine/index.ts';
@@ -22,7 +21,7 @@ export interface OpenedModel {
 
 export interface OpenModelOptions {
   engine?: 'auto' | 'llama-cpp' | 'tfjs';
-  /** Tokenizer directory for URL sources. */
+  /** Tokenizer directory: required for URL sources; for GGUF files, overrides the file's own tokenizer. */
   tokenizer?: string;
   /** Model name sent to an OpenAI-compatible server. */
   model?: string;
@@ -36,7 +35,8 @@ export async function openModel(source: string, o: OpenModelOptions = {}): Promi
     return { engine, tokenizer, label: source };
   }
   if (source.endsWith('.gguf')) {
-    throw new Error(`eval ${source}: GGUF files are not opened directly yet; pass the checkpoint directory it was exported from (brevity writes GGUF itself for llama.cpp)`);
+    const { openGguf } = await import('./gguf-engine.ts');
+    return { ...(await openGguf(source, { tokenizer: o.tokenizer ? loadTokenizer(o.tokenizer) : undefined })), label: source };
   }
   if (!existsSync(source) || !statSync(source).isDirectory()) {
     throw new Error(`eval ${source}: not a checkpoint directory (expected config.json + model.safetensors + a tokenizer) or an http(s) URL`);
