@@ -4,7 +4,7 @@
  * start the rollout engine. Used by `brevity train`, bench:train and the
  * quickstart; everything method-specific arrives through registries.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initEngine } from '../engine/index.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
@@ -80,7 +80,13 @@ export async function buildTrainer(
   await initEngine({ backend, kernel: recipe.model.kernel });
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
-  if (opts.recipeText !== undefined && !opts.resume) writeFileSync(path.join(runDir, 'recipe.yaml'), opts.recipeText);
+  const recipeFile = path.join(runDir, 'recipe.yaml');
+  if (opts.recipeText !== undefined) {
+    if (!opts.resume || !existsSync(recipeFile)) writeFileSync(recipeFile, opts.recipeText);
+    else if (readFileSync(recipeFile, 'utf8') !== opts.recipeText) {
+      log(`note: the recipe differs from ${recipeFile} (the one the run started with); resuming with the new settings`);
+    }
+  }
 
   const ck = await loadCheckpoint(recipe.model.checkpoint);
   const policy = policyFromNamed(ck.config, ck.weights);
