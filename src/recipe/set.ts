@@ -38,7 +38,12 @@ export function parseSet(raw: string): SetOverride {
   return { path: segs.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), value: value ?? null, raw };
 }
 
-/** Apply an override in place, creating intermediate objects as needed. */
+/**
+ * Apply an override in place, creating intermediate objects as needed.
+ * Setting a block's `type` to a different value clears the block's other
+ * settings (same rule as `extends`): `--set budget.type=palu` gives palu's
+ * defaults, not fixed's `cap` under palu.
+ */
 export function applySet(target: Record<string, unknown>, o: SetOverride): void {
   let cur: unknown = target;
   for (let i = 0; i < o.path.length - 1; i++) {
@@ -55,5 +60,11 @@ export function applySet(target: Record<string, unknown>, o: SetOverride): void 
     }
     cur = next;
   }
-  (cur as Record<string | number, unknown>)[o.path[o.path.length - 1]] = o.value;
+  const last = o.path[o.path.length - 1];
+  const container = cur as Record<string | number, unknown>;
+  if (last === 'type' && isPlainObject(container) && container.type !== undefined && container.type !== o.value) {
+    // like a different `type:` in an extending file: the block is replaced, not merged
+    for (const k of Object.keys(container)) delete container[k];
+  }
+  container[last] = o.value;
 }

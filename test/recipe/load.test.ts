@@ -93,6 +93,9 @@ describe('loadRecipe', () => {
     expect(recipe.train.lr).toBe(1e-5);
     expect(recipe.tags).toEqual(['x']);
     expect(recipe.rewards[0].weight).toBe(3);
+    // a different type replaces the block, as in extends
+    expect(loadRecipe(r('ok.yaml'), Tiny, { set: ['rewards.0.weight=3', 'rewards.0.type=dler'] }).recipe.rewards[0]).toEqual({ type: 'dler', weight: 1 });
+    expect(loadRecipe(r('ok.yaml'), Tiny, { set: ['rewards.0.type=kimi', 'rewards.0.weight=3'] }).recipe.rewards[0]).toEqual({ type: 'kimi', weight: 3 });
   });
   it('typo’d key: file:line, key path, nearest key', () => {
     const e = errorOf(() => loadRecipe(r('typo.yaml'), Tiny));
