@@ -8,9 +8,13 @@
  * microBatchSize, global-norm clipping and an AdamW update (src/train/optimizer.ts).
  * GFLOP/s counts 3× the forward's matmul FLOPs (forward + two backward
  * products): 2·tokens·(linear + head params) + 4·B·L·T²·D for attention.
+ * cpu-ms/step is the process's CPU time (all threads): on a machine shared
+ * with other jobs, wall time inflates with the load average while CPU time
+ * stays roughly the work done, so both are printed, with the 1-min load.
  *
  * Options (environment): BENCH_KERNELS=native,portable,stock (default: all
- * available), BENCH_SIZES=S,M, BENCH_STEPS=n timed steps (default 3; stock 1),
+ * available), BENCH_SIZES=S,M, BENCH_STEPS=n timed steps after one warm-up
+ * (default 3), BENCH_STOCK_STEPS (default 1, no warm-up),
  * BENCH_BATCH / BENCH_SEQ to change the shape.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -74,7 +78,7 @@ function trainStep(policy: Policy, opt: AdamW, tokens: tf.Tensor2D, mask: tf.Ten
   return lossSum;
 }
 
-function bench(size: string, kernel: string, steps: number): { ms: number; gflops: number; loss: number; mb: number } {
+function bench(size: string, kernel: string, steps: number): { ms: number; cpuMs: number; gflops: number; loss: number; mb: number } {
   const config = SIZES[size];
   const policy = initPolicy(config, 1);
   const opt = new AdamW(policy.params, { betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.01 });
@@ -86,19 +90,24 @@ function bench(size: string, kernel: string, steps: number): { ms: number; gflop
   const warm = kernel === 'stock' ? 0 : 1;
   for (let i = 0; i < warm; i++) trainStep(policy, opt, tokens, mask, mb);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let loss = 0;
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     loss = trainStep(policy, opt, tokens, mask, mb);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const ms = times[Math.floor(times.length / 2)];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const ms = median(times);
+  const cpuMs = median(cpuTimes);
   tokens.dispose();
   mask.dispose();
   opt.dispose();
   policy.dispose();
-  return { ms, gflops: stepFlops(config) / (ms / 1000) / 1e9, loss, mb };
+  return { ms, cpuMs, gflops: stepFlops(config) / (ms / 1000) / 1e9, loss, mb };
 }
 
 await initEngine({ backend: 'wasm' });
@@ -111,7 +120,7 @@ console.log(`bench:model — batch ${B} × seq ${T}, AdamW step (fwd + bwd + cli
 console.log(`  cpus ${cpus().length} (${cpus()[0]?.model ?? '?'}), load avg ${loadavg().map((x) => x.toFixed(2)).join(' ')}, OpenBLAS ${addon ? `${info.addon.blasThreads} threads` : 'not loaded'}`);
 for (const s of sizes) console.log(`  ${s}: ${countParams(SIZES[s]).toLocaleString()} params, ${(stepFlops(SIZES[s]) / 1e9).toFixed(1)} GFLOP/step`);
 console.log('');
-console.log('size  kernel     ms/step   GFLOP/s  micro-batch  loss    wasm heap');
+console.log('size  kernel     ms/step   GFLOP/s  cpu-ms/step  micro-batch  loss    wasm heap  load');
 for (const kernel of kernels) {
   if (!available.includes(kernel)) {
     console.log(`      ${kernel.padEnd(9)}  (not available: ${info.addon.reason})`);
@@ -119,11 +128,13 @@ for (const kernel of kernels) {
   }
   setMatmulKernel(kernel, addon);
   for (const size of sizes) {
-    const steps = Number(process.env.BENCH_STEPS ?? (kernel === 'stock' ? 1 : 3));
+    // Stock wasm is 20–60× slower: one timed step (no warm-up) unless BENCH_STOCK_STEPS says otherwise.
+    const steps = Number(kernel === 'stock' ? (process.env.BENCH_STOCK_STEPS ?? 1) : (process.env.BENCH_STEPS ?? 3));
     const r = bench(size, kernel, steps);
     const heap = wasmHeapBytes();
     console.log(
-      `${size.padEnd(5)} ${kernel.padEnd(9)} ${r.ms.toFixed(0).padStart(8)} ${r.gflops.toFixed(1).padStart(9)} ${String(r.mb).padStart(12)}  ${r.loss.toFixed(3)}  ${heap ? `${(heap / 2 ** 20).toFixed(0)} MiB` : '?'}`,
+      `${size.padEnd(5)} ${kernel.padEnd(9)} ${r.ms.toFixed(0).padStart(8)} ${r.gflops.toFixed(1).padStart(9)} ${r.cpuMs.toFixed(0).padStart(12)} ${String(r.mb).padStart(12)}  ${r.loss.toFixed(3)}  ${heap ? `${(heap / 2 ** 20).toFixed(0)} MiB` : '?'}`.padEnd(88) +
+        ` ${loadavg()[0].toFixed(1)}`,
     );
   }
 }

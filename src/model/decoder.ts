@@ -13,12 +13,14 @@
  *   of attention. The trainer's natural choice is right padding
  *   (prompt ‖ completion ‖ pad); the KV-cache `prefill` left-pads prompts so
  *   all rows decode in lock-step.
- * - Speed on wasm (DESIGN.md engine facts): the embedding is a gather whose
- *   gradient is a chunked oneHotᵀ×dY matmul (wasm lacks UnsortedSegmentSum),
- *   token log-probs are `sum(logSoftmax · oneHot)`, RoPE is elementwise plus a
- *   constant permutation matmul (rotate-half), GQA needs no head repetition (query groups
- *   are folded into the row dimension), and RMSNorm / SwiGLU / attention have
- *   fused custom gradients that save only their inputs.
+ * - Speed on wasm (DESIGN.md engine facts): the embedding is oneHot·E (small
+ *   vocabularies) or a gather, with a chunked oneHotᵀ·dY matmul as gradient
+ *   (wasm lacks UnsortedSegmentSum); token log-probs are
+ *   `sum(logSoftmax · oneHot)`; RoPE is elementwise plus a constant
+ *   permutation matmul (rotate-half); GQA needs no head repetition (query
+ *   groups are folded into the row dimension); RMSNorm / SwiGLU / attention
+ *   have fused custom gradients that save only their inputs (attention also
+ *   its probabilities); saved tensors are not copied (wasm-identity.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node build registers no gradients; this side-effect import does.
