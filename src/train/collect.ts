@@ -63,7 +63,7 @@ export interface Collected {
   groups: Group[];
   /** Every rollout generated this step (all rounds, kept or not). */
   all: ScoredRollout[];
-  /** Metrics the shapers and the combiner logged, averaged over rounds. */
+  /** Metrics the shapers and the combiner logged, averaged over rounds weighted by their rollouts. */
   shaperMetrics: Record<string, number>;
   filterMetrics: Record<string, number>;
   /** Milliseconds. */
@@ -73,7 +73,7 @@ export interface Collected {
 
 export async function collectGroups(c: CollectContext): Promise<Collected> {
   const time = { rollout: 0, verify: 0, rewards: 0 };
-  const logged: Record<string, number[]> = {};
+  const logged: Record<string, [number, number][]> = {}; // [value, rollouts in that round]
   const all: ScoredRollout[] = [];
   const acc = new GroupAccumulator<Group>(c.sampling, c.promptsPerStep);
   let generatedTokens = 0;
@@ -113,7 +113,11 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
     );
     time.verify += performance.now() - t;
     t = performance.now();
-    const combined = combineRewards(batch, c.shapers, { step: c.step, history: c.history, logMetric: (k, v) => (logged[k] ??= []).push(v) });
+    const combined = combineRewards(batch, c.shapers, {
+      step: c.step,
+      history: c.history,
+      logMetric: (k, v) => (logged[k] ??= []).push([v, batch.length]),
+    });
     c.history.recordBatch(batch, c.step);
     time.rewards += performance.now() - t;
     all.push(...batch);
@@ -129,7 +133,9 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
     );
   }
   const shaperMetrics: Record<string, number> = {};
-  for (const [k, vs] of Object.entries(logged)) shaperMetrics[k] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  for (const [k, vs] of Object.entries(logged)) {
+    shaperMetrics[k] = vs.reduce((a, [v, n]) => a + v * n, 0) / vs.reduce((a, [, n]) => a + n, 0);
+  }
   return { groups: acc.take(), all, shaperMetrics, filterMetrics: acc.metrics(), time, generatedTokens };
 }
 

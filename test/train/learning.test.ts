@@ -56,6 +56,12 @@ describe('learning on a tiny synthetic task', () => {
     await trainer.run();
     const m = MetricsWriter.read(runDir);
     console.log('grpo acc', m.map((x) => x.accuracy.toFixed(2)).join(' '));
+    const keys = [
+      'reward/correctness/mean', 'reward/mean', 'accuracy', 'length/mean', 'length/p50', 'length/p90', 'length/truncated_ratio',
+      'groups/zero_std_ratio', 'verify/parse_fail_ratio', 'clip/low_frac', 'clip/high_frac', 'kl/old', 'entropy/mean', 'grad/norm', 'lr',
+      'loss/policy', 'time/rollout', 'time/verify', 'time/old_logprobs', 'time/update', 'time/weight_refresh', 'throughput/tokens_per_s',
+    ];
+    for (const k of keys) expect(m[0], k).toHaveProperty([k]);
     expect(meanOf(m.slice(0, 2).map((x) => x.accuracy))).toBeLessThan(0.3);
     expect(meanOf(m.slice(-3).map((x) => x.accuracy))).toBeGreaterThan(0.9);
   });
