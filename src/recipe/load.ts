@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { RecipeError, formatOrigin, formatPath } from './errors.ts';
 import type { Origin } from './errors.ts';
@@ -7,7 +7,7 @@ import { formatIssues } from './format-issues.ts';
 import { deepMerge, isPlainObject } from './merge.ts';
 import { didYouMean } from './nearest.ts';
 import { applySet, parseSet } from './set.ts';
-import { readYamlSource } from './yaml-source.ts';
+import { parseYamlSource } from './yaml-source.ts';
 
 export interface LoadOptions {
   /** `--set a.b=value` overrides, applied after all files, in order. */
@@ -69,6 +69,12 @@ function resolveExtends(name: string, fromFile: string, configsDir: string, at: 
   ]);
 }
 
+/** File names in messages: relative to the working directory when inside it, else absolute. */
+function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
 /** Parse a formatPath string back into segments (`a.b[2].c` → a, b, 2, c). */
 function splitPath(p: string): (string | number)[] {
   if (p === '(root)') return [];
@@ -95,7 +101,7 @@ function readLayered(file: string, configsDir: string, chain: string[]): RawReci
   if (chain.includes(abs)) {
     throw new RecipeError([`${file}: extends cycle: ${[...chain, abs].map((f) => relative(process.cwd(), f)).join(' → ')}`]);
   }
-  const src = readYamlSource(file);
+  const src = parseYamlSource(readFileSync(abs, 'utf8'), displayPath(abs));
   if (!isPlainObject(src.data)) {
     throw new RecipeError([`${file}:1: expected a mapping of sections (model:, task:, …), got ${Array.isArray(src.data) ? 'a list' : typeof src.data}`]);
   }
