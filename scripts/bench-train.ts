@@ -66,6 +66,7 @@ async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typ
       : await createEngine('llama-cpp', { config: m.config, weights: m.weights, tokenizer: m.tokenizer });
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'brevity-bench-train-'));
   const out: StepMetrics[] = [];
+  let cpu = process.cpuUsage();
   const trainer = new Trainer({
     train: TrainConfigSchema.parse({ steps: STEPS + 1, promptsPerStep: PROMPTS, lr: 1e-4, checkpointEvery: 0, seed: 1 }),
     loss: LossConfigSchema.parse({ type: 'clipped', epsHigh: 0.28 }),
@@ -84,7 +85,12 @@ async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typ
     runDir,
     progress: 'silent',
     handleSignals: false,
-    onStep: (s, metrics) => void (s > 1 && out.push(metrics)),
+    onStep: (s, metrics) => {
+      const d = process.cpuUsage(cpu);
+      cpu = process.cpuUsage();
+      // Process CPU seconds (all threads) per step: on a shared machine, CPU ≪ wall means the timings include waiting.
+      if (s > 1) out.push({ ...metrics, 'bench/cpu_s': (d.user + d.system) / 1e6, 'bench/load1': os.loadavg()[0] });
+    },
   });
   try {
     await trainer.run();
@@ -121,7 +127,9 @@ for (const kind of ENGINES) {
     continue;
   }
   const step = mean(ms, 'time/step');
-  console.log(`engine ${kind}: ${step.toFixed(2)} s per RL step`);
+  console.log(
+    `engine ${kind}: ${step.toFixed(2)} s per RL step (process CPU ${mean(ms, 'bench/cpu_s').toFixed(2)} s/step, load average ${mean(ms, 'bench/load1').toFixed(1)})`,
+  );
   for (const [name, key] of phases) {
     const t = mean(ms, key);
     console.log(`  ${name.padEnd(15)} ${t.toFixed(3).padStart(8)} s  ${((100 * t) / step).toFixed(1).padStart(5)} %`);
