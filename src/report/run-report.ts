@@ -37,6 +37,17 @@ export function evalTable(r: EvalResult): string {
   return table(head, rows);
 }
 
+/** Per shared budget: accuracy and mean tokens of two evaluations, the accuracy change and the length cut. */
+export function beforeAfterTable(before: EvalResult, after: EvalResult): string {
+  const rows = after.budgets.flatMap((a) => {
+    const b = before.budgets.find((x) => x.budget === a.budget);
+    if (!b) return [];
+    const cut = (b.meanTokens.estimate - a.meanTokens.estimate) / b.meanTokens.estimate;
+    return [[String(a.budget), pctCI(b.accuracy), pctCI(a.accuracy), f1(100 * (a.accuracy.estimate - b.accuracy.estimate)), numCI(b.meanTokens), numCI(a.meanTokens), f1(100 * cut)]];
+  });
+  return table(['budget', `accuracy % ${before.model}`, `accuracy % ${after.model}`, 'Δacc pts', `tokens ${before.model}`, `tokens ${after.model}`, 'length −%'], rows);
+}
+
 function difficultyTable(r: EvalResult): string {
   const rows = r.budgets.flatMap((b) => b.byDifficulty.map((d) => [String(b.budget), String(d.difficulty), String(d.problems), f1(100 * d.accuracy), f1(d.meanTokens), f1(100 * d.truncationRate)]));
   return rows.length ? table(['budget', 'difficulty', 'problems', 'accuracy %', 'mean tokens', 'truncated %'], rows) : '';
@@ -51,6 +62,12 @@ export async function runReportHtml(run: RunData): Promise<string> {
       run.done ? `complete (${esc(String(run.done.finishedAt))})` : 'not marked complete'
     } · ${run.evals.length} evaluation(s)</p>`,
   );
+  if (run.evals.length >= 2) {
+    const first = run.evals[0];
+    const last = run.evals[run.evals.length - 1];
+    parts.push(`<h2>Before / after: ${esc(first.label)} → ${esc(last.label)}</h2>`);
+    parts.push(beforeAfterTable(first.result, last.result));
+  }
   if (run.evals.length > 0) {
     parts.push('<h2>Accuracy–tokens curve</h2>');
     parts.push('<p class="note">Each point is one token budget (labelled) under budget forcing; whiskers are bootstrap 95% confidence intervals over test problems.</p>');

@@ -45,6 +45,9 @@ describe('reports', () => {
     expect(chart(html, 'train-kl')).toContain('KL to reference');
     expect(html).toContain('Evaluation: step-000010');
     expect(html).toContain('length −% vs base');
+    // before/after summary: base → step-000010 at budget 64: 24.75 → 15.5 tokens (−37.4%), accuracy 75 → 75
+    expect(html).toContain('Before / after: base → step-000010');
+    expect(html).toMatch(/<td>64<\/td><td>75\.0 \[[^\]]*\]<\/td><td>75\.0 \[[^\]]*\]<\/td><td>0\.0<\/td><td>24\.8 \[[^\]]*\]<\/td><td>15\.5 \[[^\]]*\]<\/td><td>37\.4<\/td>/);
   });
 
   it('A/B report: frontier of all arms with CIs and Pareto marks, comparison table', async () => {
