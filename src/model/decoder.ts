@@ -325,6 +325,44 @@ interface LayerKv {
   v: tf.Tensor4D; // [B, Hkv, Tk, hd]
 }
 
+/** Per-layer projections packed for decoding (fewer, larger matmuls per token). */
+interface PackedLayer {
+  qkv: tf.Tensor2D; // [Wq/√hd ; Wk ; Wv]  [(H + 2·Hkv)·hd, D]
+  qkvBias?: tf.Tensor1D; // [bq/√hd ; bk ; bv] (qwen2)
+  gateUp: tf.Tensor2D; // [Wgate ; Wup]  [2F, D]
+}
+
+/** Snapshot the policy's projections as PackedLayers (kept tensors; the caller disposes them). */
+function packWeights(policy: Policy): PackedLayer[] {
+  const c = policy.config;
+  const scale = 1 / Math.sqrt(c.hiddenSize / c.numHeads);
+  const out: PackedLayer[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const pre = `model.layers.${l}.`;
+    out.push(
+      tf.tidy(() => {
+        const a = (n: string) => P(policy, pre + n);
+        const packed: PackedLayer = {
+          qkv: tf.concat([tf.mul(a('self_attn.q_proj.weight'), scale), a('self_attn.k_proj.weight'), a('self_attn.v_proj.weight')], 0) as tf.Tensor2D,
+          gateUp: tf.concat([a('mlp.gate_proj.weight'), a('mlp.up_proj.weight')], 0) as tf.Tensor2D,
+        };
+        if (c.arch === 'qwen2')
+          packed.qkvBias = tf.concat([tf.mul(a('self_attn.q_proj.bias'), scale), a('self_attn.k_proj.bias'), a('self_attn.v_proj.bias')], 0) as tf.Tensor1D;
+        return packed as unknown as tf.TensorContainer;
+      }) as unknown as PackedLayer,
+    );
+  }
+  return out;
+}
+
+function disposePacked(p: PackedLayer[] | null): void {
+  for (const l of p ?? []) {
+    l.qkv.dispose();
+    l.qkvBias?.dispose();
+    l.gateUp.dispose();
+  }
+}
+
 /**
  * Run the stack on ids [B, T] with explicit positions (row-major [B·T]) and an
  * additive attention bias [B, 1, 1, T, Tpast + T]. `past` (per layer) is
@@ -339,6 +377,7 @@ function transformer(
   positions: Int32Array,
   bias: tf.Tensor,
   past?: LayerKv[],
+  packed?: PackedLayer[],
 ): { h: tf.Tensor2D; kv: LayerKv[] } {
   const c = policy.config;
   const D = c.hiddenSize;
@@ -356,10 +395,16 @@ function transformer(
     const pre = `model.layers.${l}.`;
     // ── attention ──
     const h = rmsNorm(x, P(policy, pre + 'input_layernorm.weight'), c.rmsNormEps); // [B·T, D]
-    let q = linear(h, P(policy, pre + 'self_attn.q_proj.weight'), bias_(pre + 'self_attn.q_proj.bias')); // [B·T, H·hd]
-    const kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
-    const vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
-    q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+    let q: tf.Tensor2D, kNew: tf.Tensor2D, vNew: tf.Tensor2D;
+    if (packed) {
+      // Decoding: one matmul for q/k/v, softmax scale pre-folded (packWeights).
+      [q, kNew, vNew] = tf.split(linear(h, packed[l].qkv, packed[l].qkvBias), [H * hd, Hkv * hd, Hkv * hd], 1) as tf.Tensor2D[];
+    } else {
+      q = linear(h, P(policy, pre + 'self_attn.q_proj.weight'), bias_(pre + 'self_attn.q_proj.bias')); // [B·T, H·hd]
+      kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
+      vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
+      q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+    }
     const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, H, hd]
     const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, Hkv, hd]
     // GQA without repeating K/V: query head h = kvHead·G + g; fold g into the rows.
@@ -376,8 +421,9 @@ function transformer(
     x = tf.add(x, linear(oFlat, P(policy, pre + 'self_attn.o_proj.weight'))); // [B·T, D]
     // ── MLP (SwiGLU) ──
     const h2 = rmsNorm(x, P(policy, pre + 'post_attention_layernorm.weight'), c.rmsNormEps); // [B·T, D]
-    const gate = linear(h2, P(policy, pre + 'mlp.gate_proj.weight')); // [B·T, F]
-    const up = linear(h2, P(policy, pre + 'mlp.up_proj.weight')); // [B·T, F]
+    const [gate, up] = packed
+      ? (tf.split(linear(h2, packed[l].gateUp), 2, 1) as tf.Tensor2D[]) // decoding: one matmul
+      : [linear(h2, P(policy, pre + 'mlp.gate_proj.weight')), linear(h2, P(policy, pre + 'mlp.up_proj.weight'))]; // [B·T, F] each
     x = tf.add(x, linear(swiglu(gate, up), P(policy, pre + 'mlp.down_proj.weight'))); // [B·T, D]
   }
   return { h: rmsNorm(x, P(policy, 'model.norm.weight'), c.rmsNormEps), kv };
@@ -499,6 +545,8 @@ export interface KvCache {
   length: number;
   pads: number[];
   layers: LayerKv[] | null;
+  /** Packed projections, snapshotted at prefill: weight updates during a wave are not seen. */
+  packed: PackedLayer[] | null;
   dispose(): void;
 }
 
@@ -511,12 +559,15 @@ export function createKvCache(policy: Policy, batchSize: number, maxLen: number)
     length: 0,
     pads: new Array(batchSize).fill(0),
     layers: null,
+    packed: null,
     dispose() {
       for (const l of cache.layers ?? []) {
         l.k.dispose();
         l.v.dispose();
       }
+      disposePacked(cache.packed);
       cache.layers = null;
+      cache.packed = null;
       cache.length = 0;
     },
   };
@@ -556,9 +607,11 @@ export function prefill(policy: Policy, cache: KvCache, prompts: number[][]): tf
       mask[b * T + pad + t] = 1;
     }
   }
+  disposePacked(cache.packed);
+  cache.packed = packWeights(policy);
   return tf.tidy(() => {
     const { positions, bias } = maskGeometry(mask, B, T);
-    const { h, kv } = transformer(policy, tf.tensor1d(ids, 'int32'), B, T, positions, bias);
+    const { h, kv } = transformer(policy, tf.tensor1d(ids, 'int32'), B, T, positions, bias, undefined, cache.packed!);
     storeKv(cache, kv);
     cache.length = T;
     const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, -1]), [0, T - 1, 0], [B, 1, -1]), [B, -1]) as tf.Tensor2D; // [B, D]
@@ -579,6 +632,7 @@ export function decodeStep(policy: Policy, cache: KvCache, tokenIds: ArrayLike<n
     positions[b] = s - cache.pads[b];
     for (let j = 0; j < Tk; j++) bias[b * Tk + j] = j >= cache.pads[b] ? 0 : NEG;
   }
+  cache.packed ??= packWeights(policy);
   return tf.tidy(() => {
     const { h, kv } = transformer(
       policy,
@@ -588,6 +642,7 @@ export function decodeStep(policy: Policy, cache: KvCache, tokenIds: ArrayLike<n
       positions,
       tf.tensor(bias, [B, 1, 1, 1, Tk]),
       cache.layers ?? undefined,
+      cache.packed!,
     );
     storeKv(cache, kv);
     cache.length = Tk;
