@@ -289,7 +289,7 @@ function halfSwapMatrix(hd: number): tf.Tensor2D {
 /**
  * Causal GQA attention. q [B, Hkv, G·Tq, hd] (already scaled by 1/√hd),
  * k, v [B, Hkv, Tk, hd], bias [B, 1, 1, Tq, Tk] (0 or −1e9) → [B, Hkv, G·Tq, hd].
- * Fused gradient: saves q, k, v and the probabilities only.
+ * Fused gradient: saves q, k, v, the probabilities and the output only.
  */
 function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor, G: number): tf.Tensor4D {
   const [B, Hkv, GTq, hd] = q.shape;
@@ -299,16 +299,18 @@ function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tens
     const s = tf.matMul(q as tf.Tensor4D, k as tf.Tensor4D, false, true); // [B, Hkv, G·Tq, Tk]
     const sm = tf.add(tf.reshape(s, [B, Hkv, G, Tq, Tk]), bias); // [B, Hkv, G, Tq, Tk]
     const p = tf.reshape(tf.softmax(sm), [B, Hkv, GTq, Tk]) as tf.Tensor4D; // [B, Hkv, G·Tq, Tk]
-    save([q, k, v, p]);
+    const o = tf.matMul(p, v as tf.Tensor4D); // [B, Hkv, G·Tq, hd]
+    save([q, k, v, p, o]);
     return {
-      value: tf.matMul(p, v as tf.Tensor4D), // [B, Hkv, G·Tq, hd]
+      value: o,
       gradFunc: (dy, saved) => {
-        const [q, k, v, p] = saved as tf.Tensor4D[];
+        const [q, k, v, p, o] = saved as tf.Tensor4D[];
         const dO = dy as tf.Tensor4D;
         const dV = tf.matMul(p, dO, true, false); // [B, Hkv, Tk, hd]
         const dP = tf.matMul(dO, v, false, true); // [B, Hkv, G·Tq, Tk]
-        // softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P))
-        const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true))) as tf.Tensor4D;
+        // softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P)), and rowsum(dP ⊙ P) =
+        // rowsum(dO ⊙ O) (FlashAttention's identity): a reduction over hd, not Tk.
+        const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dO, o), -1, true))) as tf.Tensor4D;
         const dQ = tf.matMul(dS, k); // [B, Hkv, G·Tq, hd]
         const dK = tf.matMul(dS, q, true, false); // [B, Hkv, Tk, hd]
         return [dQ, dK, dV];
