@@ -15,7 +15,8 @@ import { vlToSvg } from './vega-svg.ts';
 
 export const pctCI = (i: Interval) => `${(100 * i.estimate).toFixed(1)} [${(100 * i.lo).toFixed(1)}, ${(100 * i.hi).toFixed(1)}]`;
 export const numCI = (i: Interval) => `${i.estimate.toFixed(1)} [${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]`;
-const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
+/** Fixed-point or '–' (NaN is stored as null in JSON, e.g. AES against a base with 0% accuracy). */
+const f1 = (x: number | null | undefined, digits = 1) => (typeof x !== 'number' || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
 export function curvePoints(series: string, r: EvalResult): CurvePoint[] {
   return r.budgets.map((b) => ({
@@ -31,8 +32,8 @@ export function evalTable(r: EvalResult): string {
     ...(hasBase ? [`length −% vs ${r.budgets.find((b) => b.vsBase)!.vsBase!.base}`, 'Δacc pts', 'AES'] : [])];
   const rows = r.budgets.map((b: BudgetResult) => [
     String(b.budget), pctCI(b.accuracy), numCI(b.meanTokens), f1(b.meanTokensCorrect.estimate), f1(b.meanTokensWrong.estimate), f1(100 * b.truncationRate.estimate),
-    ...ks.map((k) => f1(b.passAtK[k] === undefined ? undefined : 100 * b.passAtK[k])), b.accuracyPer1k.toFixed(2),
-    ...(hasBase ? [f1(b.vsBase && 100 * b.vsBase.lengthReduction), f1(b.vsBase && 100 * b.vsBase.accuracyDelta), b.vsBase ? b.vsBase.aes.toFixed(3) : '–'] : []),
+    ...ks.map((k) => f1(b.passAtK[k] === undefined ? undefined : 100 * b.passAtK[k])), f1(b.accuracyPer1k, 2),
+    ...(hasBase ? [f1(b.vsBase && 100 * b.vsBase.lengthReduction), f1(b.vsBase && 100 * b.vsBase.accuracyDelta), f1(b.vsBase?.aes, 3)] : []),
   ]);
   return table(head, rows);
 }

@@ -73,6 +73,7 @@ export async function buildTrainer(
     /** Overrides `<run.outputDir>/<run.name>`. */
     runDir?: string;
     handleSignals?: boolean;
+    onStep?: TrainerOptions['onStep'];
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -118,6 +119,7 @@ export async function buildTrainer(
     resume: opts.resume,
     progress: opts.progress ?? 'auto',
     handleSignals: opts.handleSignals,
+    onStep: opts.onStep,
   });
   return {
     trainer,

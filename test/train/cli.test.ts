@@ -42,9 +42,9 @@ beforeAll(async () => {
   );
 });
 
-function start(args: string[]): { child: ChildProcess; done: Promise<number | string>; out: () => string } {
+function start(args: string[], evaluate = false): { child: ChildProcess; done: Promise<number | string>; out: () => string } {
   let out = '';
-  const child = spawn('node', ['bin/brevity.js', 'train', recipe, '--progress', 'lines', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['bin/brevity.js', 'train', recipe, '--progress', 'lines', ...(evaluate ? [] : ['--no-eval']), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const done = new Promise<number | string>((res) => child.on('exit', (code, sig) => res(code ?? String(sig))));
@@ -88,5 +88,18 @@ describe('brevity train', () => {
     expect(c.out()).toMatch(/SIGTERM: checkpoint saved at step/);
     const steps = MetricsWriter.read(runDir).map((x) => x.step);
     expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(steps[steps.length - 1]);
+  });
+
+  it('evaluates before and after, marks the run done, writes the report and prints the before/after table', async () => {
+    const sets = ['--set', 'run.name=e', '--set', 'train.steps=2', '--set', 'eval.testSize=4', '--set', 'eval.budgets=[4, 8]', '--set', 'eval.bootstrap=100'];
+    const e = start(sets, true);
+    expect(await e.done, e.out()).toBe(0);
+    const runDir = path.join(root, 'runs', 'e');
+    for (const f of ['evals/base.json', 'evals/final.json', 'done.json', 'report.html']) expect(existsSync(path.join(runDir, f)), f).toBe(true);
+    const final = JSON.parse(readFileSync(path.join(runDir, 'evals/final.json'), 'utf8'));
+    expect(final.budgets.map((b: { budget: number }) => b.budget)).toEqual([4, 8]);
+    expect(final.budgets[0].vsBase.base).toBe('base');
+    expect(e.out()).toMatch(/before → after/);
+    expect(e.out()).toMatch(/length −%/);
   });
 });
