@@ -16,4 +16,5 @@ export interface VerifyResult {
  * Which extractors apply; tasks decide (the built-in task uses only `####`).
  * `last_math` (added) is the last `$…$` / `\(…\)` / `\[…\]` span, Math-Verify's latex fallback.
  */
-export type Extractor = 'boxed' | 'hash' | 'answer_is' | 'last_math' | 'last_number';
+export const EXTRACTORS = ['boxed', 'hash', 'answer_is', 'last_math', 'last_number'] as const;
+export type Extractor = (typeof EXTRACTORS)[number];

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import os from 'node:os';
 import path from 'node:path';
-import { register, verifyFile } from '../../src/commands/verify.ts';
+import { register } from '../../src/commands/verify.ts';
+import { verifyFile } from '../../src/verify/verify-file.ts';
 
 const ROWS = [
   JSON.stringify({ gold: '5', pred: 'so $x = 5$', equal: true }),
