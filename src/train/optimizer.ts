@@ -29,8 +29,9 @@ export class AdamW {
     readonly opts: AdamWOptions,
   ) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false, `adamw.m.${name}.${uid++}`));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false, `adamw.v.${name}.${uid++}`));
+      // tf.variable copies its initial value: build the zeros inside tidy so they are freed.
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false, `adamw.m.${name}.${uid++}`)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false, `adamw.v.${name}.${uid++}`)));
     }
   }
 

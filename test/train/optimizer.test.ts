@@ -56,6 +56,17 @@ describe('AdamW', () => {
     }
   });
 
+  it('holds exactly two moment tensors per parameter (no leaked temporaries)', () => {
+    const params = makeParams(3);
+    const before = tf.memory().numTensors;
+    const opt = new AdamW(params, opts);
+    expect(tf.memory().numTensors - before).toBe(2 * params.size);
+    const g = gradsAt(0);
+    opt.apply(g, 1e-2);
+    tf.dispose([...g.values()]);
+    expect(tf.memory().numTensors - before).toBe(2 * params.size);
+  });
+
   it('export/import of the state resumes bit-identically', () => {
     const a = makeParams(2);
     const optA = new AdamW(a, opts);
