@@ -77,8 +77,7 @@ export async function buildTrainer(
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const backend = recipe.model.backend === 'cpu' ? 'auto' : recipe.model.backend;
-  await initEngine({ backend, kernel: recipe.model.kernel });
+  await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
   const recipeFile = path.join(runDir, 'recipe.yaml');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BACKENDS, KERNELS } from '../../engine/options.ts';
 
 /**
  * `model:` — which weights to start from and where tensors run. Backend and
@@ -7,11 +8,9 @@ import { z } from 'zod';
  * `BREVITY_BACKEND` / `BREVITY_KERNEL` still override at run time.
  */
 export const ModelSchema = z.strictObject({
-  /** A brevity checkpoint directory (config.json + weights + tokenizer) or a Hugging Face model directory. */
+  /** A brevity checkpoint or a Hugging Face model directory: both are config.json + safetensors + tokenizer files. */
   checkpoint: z.string().min(1).default('models/base'),
-  /** `auto` reads the directory: brevity checkpoint if it has our config, else HF (config.json + safetensors). */
-  format: z.enum(['auto', 'brevity', 'hf']).default('auto'),
-  backend: z.enum(['auto', 'wasm', 'tfjs-node', 'tfjs-node-gpu', 'cpu']).default('auto'),
-  kernel: z.enum(['auto', 'native', 'portable', 'stock']).default('auto'),
+  backend: z.enum(BACKENDS).default('auto'),
+  kernel: z.enum(KERNELS).default('auto'),
 });
 export type ModelSection = z.infer<typeof ModelSchema>;
