@@ -27,7 +27,7 @@ interface Row { d: number; correct: boolean; len: number; oracle: number; redund
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-async function main(o: { model: string; size: string; seed: string; maxTokens: string; batch: string; json?: string }) {
+async function main(o: { model: string; size: string; seed: string; maxTokens: string; batch: string; json?: string; dump?: string }) {
   await initEngine();
   const t0 = Date.now();
   const ck = await loadCheckpoint(o.model);
@@ -93,6 +93,10 @@ async function main(o: { model: string; size: string; seed: string; maxTokens: s
   console.log(`difficulty ≥ 3: base ${pct(hardBase)} vs forced direct ${pct(hardDirect)}: −${((hardBase - hardDirect) * 100).toFixed(1)} points (≥ 20 required)`);
   console.log(`eval took ${summary.seconds} s`);
   if (o.json) writeFileSync(o.json, JSON.stringify(summary, null, 2) + '\n');
+  if (o.dump) {
+    const lines = problems.map((p, i) => JSON.stringify({ id: p.id, question: p.question, gold: p.gold, difficulty: p.difficulty, correct: rows[i]!.correct, response: samples[i]!.text }));
+    writeFileSync(o.dump, lines.join('\n') + '\n');
+  }
   await engine.dispose();
   policy.dispose();
 }
@@ -105,5 +109,6 @@ await new Command('eval-base')
   .option('--max-tokens <n>', 'response token cap (verbose traces are ≤ 228)', '300')
   .option('--batch <n>', 'rows decoded in lock-step', '100')
   .option('--json <file>', 'also write the numbers as JSON')
+  .option('--dump <file>', 'write every sampled response as JSON Lines')
   .action(main)
   .parseAsync(process.argv);
