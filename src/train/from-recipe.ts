@@ -11,7 +11,7 @@ import { loadCheckpoint } from '../model/checkpoint.ts';
 import { policyFromNamed, type Policy } from '../model/decoder.ts';
 import { loadTokenizer, readTokenizerFiles } from '../model/load-tokenizer.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
-import { createEngine } from '../rollout/index.ts';
+import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { tasks } from '../tasks/index.ts';
@@ -50,14 +50,20 @@ export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
   };
 }
 
+/**
+ * The rollout engine: `auto` picks the one measured faster for the step's
+ * concurrency (n × prompts per step, see src/rollout/index.ts), and falls back
+ * to tfjs when llama.cpp cannot load.
+ */
 async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<typeof policyFromNamed>[1], tokenizer: Tokenizer, log: (s: string) => void) {
-  const kind = recipe.rollout.engine;
-  if (kind === 'openai') throw new Error('rollout.engine "openai" serves a fixed model and cannot be trained; use tfjs or llama-cpp');
+  const asked = recipe.rollout.engine;
+  if (asked === 'openai') throw new Error('rollout.engine "openai" serves a fixed model and cannot be trained; use tfjs or llama-cpp');
+  const kind = asked === 'auto' ? recommendedEngine(recipe.rollout.n * recipe.train.promptsPerStep) : asked;
   if (kind === 'tfjs') return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
   try {
     return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer }), shared: false };
   } catch (e) {
-    if (kind === 'llama-cpp') throw e;
+    if (asked === 'llama-cpp') throw e;
     log(`rollout.engine auto: llama.cpp unavailable (${(e as Error).message.split('\n')[0]}); sampling with the tfjs engine`);
     return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
   }
