@@ -3,7 +3,7 @@
  * "Evaluation metrics"). Everything here is deterministic given its inputs
  * (bootstrap takes a seed).
  */
-import { makeRng } from './rng.ts';
+import { makeRng } from '../tasks/rng.ts';
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -50,7 +50,7 @@ export function bootstrapIndices(
   const all = Array.from({ length: n }, (_, i) => i);
   const estimate = stat(all);
   if (n === 0) return { estimate, lo: NaN, hi: NaN };
-  const rng = makeRng(seed);
+  const { next: rng } = makeRng(seed);
   const stats: number[] = [];
   const idx = new Array<number>(n);
   for (let r = 0; r < resamples; r++) {
@@ -101,7 +101,7 @@ export function pairedBootstrap(a: readonly number[], b: readonly number[], opts
   const ci = bootstrapMeanCI(d, opts);
   // two-sided p from the bootstrap distribution, recomputed with the same seed
   const { resamples = 1000, seed = 0 } = opts;
-  const rng = makeRng(seed);
+  const { next: rng } = makeRng(seed);
   let against = 0;
   const n = d.length;
   for (let r = 0; r < resamples && n > 0; r++) {

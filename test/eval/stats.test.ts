@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   accuracyPer1k, aes, bootstrapMeanCI, bootstrapRatioCI, lengthReduction, pairedBootstrap, paretoFrontier, passAtK, quantileSorted,
 } from '../../src/eval/stats.ts';
-import { makeRng } from '../../src/eval/rng.ts';
+import { makeRng } from '../../src/tasks/rng.ts';
 
 /** Reference pass@k straight from binomial coefficients. */
 function binom(n: number, k: number): number {
@@ -75,7 +75,7 @@ describe('bootstrap', () => {
     expect(ci.hi).toBeLessThan(0.6 + 0.096 + 0.02);
   });
   it('is deterministic given the seed, and the seed matters', () => {
-    const r = makeRng(3);
+    const { next: r } = makeRng(3);
     const v = Array.from({ length: 50 }, () => r());
     expect(bootstrapMeanCI(v, { seed: 1 })).toEqual(bootstrapMeanCI(v, { seed: 1 }));
     expect(bootstrapMeanCI(v, { seed: 1 }).lo).not.toBe(bootstrapMeanCI(v, { seed: 2 }).lo);
@@ -99,7 +99,7 @@ describe('pairedBootstrap', () => {
     expect(d.p).toBe(0);
   });
   it('pairing removes problem difficulty: narrower than the unpaired interval', () => {
-    const r = makeRng(11);
+    const { next: r } = makeRng(11);
     const a = Array.from({ length: 200 }, () => r() * 100); // problems vary a lot
     const b = a.map((x) => x - 5 + (r() - 0.5)); // arm B is 5 tokens shorter on every problem
     const paired = pairedBootstrap(a, b, { seed: 1 });
@@ -110,7 +110,7 @@ describe('pairedBootstrap', () => {
     expect(ua.hi - ua.lo).toBeGreaterThan(10 * (paired.hi - paired.lo));
   });
   it('no difference gives a large p', () => {
-    const r = makeRng(5);
+    const { next: r } = makeRng(5);
     const a = Array.from({ length: 100 }, () => (r() < 0.5 ? 1 : 0));
     const b = a.map((x, i) => (i % 10 === 0 ? 1 - x : x)); // a few flips both ways
     expect(pairedBootstrap(a, b).p).toBeGreaterThan(0.2);
