@@ -3,7 +3,6 @@ export * from './types.ts';
 export * from './combine.ts';
 export * from './history.ts';
 export * from './registry.ts';
-export { SeededRng } from './rng.ts';
 export { drpoGroupWeights, drpoPositiveWeights, DRPO_DEFAULTS, type DrpoWeights } from './shapers/drpo.ts';
 export { softOverlongPenalty } from './shapers/dapo-overlong.ts';
 export { curriculumBudget, type CurriculumSchedule } from './budgets/curriculum.ts';

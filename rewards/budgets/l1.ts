@@ -12,7 +12,7 @@
  * returns the same target without drawing again.
  */
 import { z } from 'zod';
-import { SeededRng } from '../rng.ts';
+import { Rng } from '../../src/train/rng.ts';
 import type { BudgetDecision } from '../types.ts';
 import { defineBudgetPolicy } from './define.ts';
 
@@ -23,7 +23,7 @@ const DecisionSchema = z.strictObject({
 });
 const L1StateSchema = z.strictObject({
   version: z.literal(1),
-  rng: z.number(),
+  rng: z.array(z.number()).length(4),
   step: z.number().nullable(),
   decisions: z.array(z.tuple([z.string(), DecisionSchema])),
 });
@@ -41,7 +41,7 @@ export const l1 = defineBudgetPolicy({
   }),
   make: (c, opts) => {
     if (c.minTarget > c.maxTarget) throw new Error(`l1: minTarget (${c.minTarget}) > maxTarget (${c.maxTarget})`);
-    const rng = new SeededRng(c.seed ?? opts?.seed ?? 0);
+    const rng = new Rng(c.seed ?? opts?.seed ?? 0);
     const cap = c.cap ?? (c.levels ? Math.max(...c.levels) : c.maxTarget);
     let step: number | null = null;
     let decisions = new Map<string, BudgetDecision>();
@@ -53,7 +53,7 @@ export const l1 = defineBudgetPolicy({
         }
         const prev = decisions.get(prompt.id);
         if (prev) return { ...prev };
-        const target = c.levels ? c.levels[rng.int(0, c.levels.length - 1)] : rng.int(c.minTarget, c.maxTarget);
+        const target = c.levels ? c.levels[rng.int(c.levels.length)] : c.minTarget + rng.int(c.maxTarget - c.minTarget + 1);
         const d: BudgetDecision = { cap, target, promptSuffix: c.suffix.replaceAll('{n}', String(target)) };
         decisions.set(prompt.id, d);
         return { ...d };

@@ -5,6 +5,8 @@
  * checkpoint, so a resumed run draws exactly the numbers an uninterrupted one
  * would.
  */
+import { fnv1a } from '../tasks/rng.ts';
+
 export type RngState = [number, number, number, number];
 
 function splitmix32(seed: number): () => number {
@@ -90,10 +92,4 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
