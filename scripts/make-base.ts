@@ -8,8 +8,9 @@
  *   npm run make-base                      # resumes from runs/make-base if present
  *   npm run make-base -- --steps 200 --out /tmp/base --run-dir /tmp/mb   # a quick try
  *
- * Loss: mean next-token cross-entropy over response tokens (+ EOS) only; the
- * prompt is context. Optimiser: AdamW, linear warmup then cosine decay,
+ * Loss: next-token cross-entropy summed over response tokens (+ EOS) only
+ * (the prompt is context), divided by batch × 95 (the mix's mean response
+ * length), so every token weighs the same whatever its batch. Optimiser: AdamW, linear warmup then cosine decay,
  * global-norm clipping. Batches: a pool of `batch × 8` examples is sorted by
  * length and cut into 8 batches (little padding), all derived from
  * (seed, pool index), so a resumed run sees exactly the data of an
@@ -69,6 +70,8 @@ type Options = z.infer<typeof OptionsSchema>;
 // ───────────────────────────── data ─────────────────────────────
 
 const POOL_BATCHES = 8;
+/** Mean response tokens + EOS per training sequence of the base mix (94.1 + 1, measured on 5,000 samples). */
+const MEAN_TARGETS_PER_SEQ = 95;
 
 interface Batch { tokens: tf.Tensor2D; mask: tf.Tensor2D; lossMask: tf.Tensor2D; targets: number }
 
@@ -115,7 +118,11 @@ function toTensors(rows: { ids: number[]; promptLen: number }[]): Batch {
 function trainStep(policy: Policy, opt: AdamW, rows: { ids: number[]; promptLen: number }[], lr: number, clip: number, hfName: Map<string, string>) {
   const T = Math.max(...rows.map((r) => r.ids.length));
   const mb = microBatchSize(rows.length, T, policy.config);
-  const totalTargets = rows.reduce((s, r) => s + r.ids.length - r.promptLen, 0);
+  // Divide by a constant, not by this batch's own target count: batches are
+  // length-sorted, and per-batch means would give the tokens of short
+  // (direct/concise) batches more weight than those of long (verbose) ones,
+  // skewing the learned style mix away from verbose.
+  const totalTargets = rows.length * MEAN_TARGETS_PER_SEQ;
   const acc = new Map<string, tf.Tensor>();
   let lossSum = 0;
   for (let i = 0; i < rows.length; i += mb) {
