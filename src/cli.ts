@@ -15,4 +15,11 @@ const program = new Command('brevity')
 // One module per command in src/commands/, each adding itself to the program.
 for (const register of [doctor, recipe, verify, train, evalCommand, ab, report, task]) register(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // One clear line instead of a stack trace through minified wasm glue; BREVITY_DEBUG=1 shows the stack.
+  const err = e as Error;
+  process.stderr.write(`brevity: ${process.env.BREVITY_DEBUG ? err.stack : err.message}\n`);
+  process.exitCode = 1;
+}

@@ -98,10 +98,11 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
   const tm = (v: tf.Tensor) => (norm.tokens > 0 ? (tf.div(tf.sum(tf.mul(v, m)), norm.tokens) as tf.Scalar) : tf.scalar(0));
   let dualFrac: tf.Scalar = tf.scalar(0);
   if (cfg.dualClip !== null) {
-    const bound = tf.mul(A, cfg.dualClip); // [B, 1|T]
-    const active = tf.logicalAnd(negA, tf.greater(bound, obj)); // [B, T]
-    dualFrac = tm(tf.cast(active, 'float32'));
-    obj = tf.where(active, tf.broadcastTo(bound, obj.shape), obj) as tf.Tensor2D;
+    const bound = tf.broadcastTo(tf.mul(A, cfg.dualClip), obj.shape); // [B, T]
+    const neg = tf.broadcastTo(negA, obj.shape); // [B, T]
+    dualFrac = tm(tf.cast(tf.logicalAnd(neg, tf.greater(bound, obj)), 'float32')); // metric only: off the gradient path
+    // max(obj, c·A) where A < 0, selected by A alone: boolean ops on ρ have no gradient in tfjs.
+    obj = tf.where(neg, tf.maximum(obj, bound), obj) as tf.Tensor2D;
   }
   const pg = tf.neg(aggregate(obj, m, cfg.aggregation, norm)) as tf.Scalar;
   let loss: tf.Scalar = pg;

@@ -270,6 +270,8 @@ describe('gradients of the tfjs losses match finite differences', () => {
     rewards: [0.3, 0, 0.8, 0, 0.5, 0],
   };
 
+  const shiftedOld = plainForward(W0).lp.map((r) => r.map((v) => v - 0.5));
+
   const cases: [string, (lp: number[][], ent: number[][]) => number, (lp: tf.Tensor2D, ent: tf.Tensor2D) => tf.Scalar][] = [
     [
       'clipped + k3 KL + entropy, seq-mean-token-mean',
@@ -280,6 +282,16 @@ describe('gradients of the tfjs losses match finite differences', () => {
       'clipped, token-mean, k2',
       (lp) => clippedLossPlain(clipped({ epsLow: 0.5, epsHigh: 0.5, klCoef: 0.2, klEstimator: 'k2' }), { ...meta, logProbs: lp }).loss,
       (lp) => clippedLoss(clipped({ epsLow: 0.5, epsHigh: 0.5, klCoef: 0.2, klEstimator: 'k2' }), { ...toTensors({ ...meta, logProbs: [[0]] }), logProbs: lp }).loss,
+    ],
+    [
+      'clipped with an active dual clip (DLER: 0.2/0.28, c·A bound for A < 0)',
+      // old log-probs 0.5 below the current ones: ρ ≈ 1.65 > c = 1.4, so every A < 0 token sits on the c·A bound
+      (lp) => clippedLossPlain(clipped({ epsLow: 0.2, epsHigh: 0.28, dualClip: 1.4 }), { ...meta, oldLogProbs: shiftedOld, logProbs: lp }).loss,
+      (lp) => {
+        const out = clippedLoss(clipped({ epsLow: 0.2, epsHigh: 0.28, dualClip: 1.4 }), { ...toTensors({ ...meta, oldLogProbs: shiftedOld, logProbs: [[0]] }), logProbs: lp });
+        expect(out.metrics['clip/dual_frac'].dataSync()[0]).toBeGreaterThan(0);
+        return out.loss;
+      },
     ],
     [
       'drpo with active trust region',
