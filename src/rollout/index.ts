@@ -2,33 +2,26 @@
  * Rollout engines and their factory.
  *
  * Which engine is faster: total generated tokens/s from `npm run bench:rollout`
- * on the 2-vCPU build machine, measured 2026-11-23 *under heavy load from
- * other jobs* (load average 7–21), so numbers swing ~2× between runs.
- * Full run (200 tokens/seq, `npm run bench:rollout`):
+ * (200 tokens/seq) on the 2-vCPU build machine, idle (load average ~1),
+ * native OpenBLAS kernel, 2026-11-23:
  *
  *   model        engine        conc 1   conc 64   conc 256   weight refresh (2nd)
- *   S (1.06M)    llama f32       1156       414        563   in-place 6 ms, reload 21 ms
- *   S            llama q8_0       128       461        502   in-place 81 ms (JS quantize)
- *   S            tfjs              98       996       2717   none (samples the live policy)
- *   M (6.32M)    llama f32        125       228        262   in-place 16 ms, reload 247 ms
- *   M            llama q8_0       593       360        328   in-place 198 ms
- *   M            tfjs              58       317        560
+ *   S (1.06M)    llama f32       1358      2076       2215   in-place 8 ms, reload 34 ms
+ *   S            llama q8_0      1211      1734       1838   in-place 30 ms (JS quantize)
+ *   S            tfjs             378      3937       4755   none (samples the live policy)
+ *   M (6.32M)    llama f32        448       710        837   in-place 14 ms, reload 156 ms
+ *   M            llama q8_0       577       764        819   in-place 134 ms
+ *   M            tfjs             220      2168       1955
  *
- * Interleaved re-runs back to back (100 tokens/seq, `--tokens 100
- * --concurrency 64,256 --models S|M --engines E`), fairer between engines:
- *   S  conc 64: llama f32 969 / 1600, tfjs 948 / 511; conc 256: llama 1053 / 975, tfjs 2020 / 1760
- *   M  conc 64: llama f32 645, q8_0 556, tfjs 496;     conc 256: llama f32 374, q8_0 558, tfjs 867
- * (DESIGN.md's unloaded llama.cpp references: S ~2.5k tok/s at 128 sequences;
- * M ~400 f32 / ~950 q8_0; one quieter moment here gave S 2.1k at 64.)
- *
- * llama.cpp is better at low concurrency (one sequence: 5–10× the tfjs
- * sampler's per-step overhead) and about even at 64; its throughput barely
- * grows past that (each sequence costs one controlledEvaluate, sampler and
- * async sampleToken per step), while the tfjs sampler's batched matmuls keep
- * scaling: ~2× llama.cpp at 256. Hence `recommendedEngine`: tfjs from 128
- * concurrent sequences (between the measured 64 and 256), llama-cpp below,
- * and llama-cpp wherever the tfjs backend lacks native BLAS. `threads: 2` on
- * 2 vCPUs measured 112 tok/s (barrier stalls) vs ~2k with 1: keep 'auto'.
+ * (DESIGN.md's llama.cpp references: S ~2.5k tok/s at 128 sequences; M ~400
+ * f32 / ~950 q8_0.) llama.cpp wins for a single sequence (the tfjs sampler's
+ * per-step overhead dominates) but its throughput barely grows with batch
+ * (each sequence costs one controlledEvaluate, sampler and async sampleToken
+ * per step), while the tfjs sampler's batched matmuls scale: ~2–3× llama.cpp
+ * at 64 and 256. Hence `recommendedEngine`: tfjs from 64 concurrent sequences
+ * up (the smallest batch measured where it wins; an RL step is 16 × 8 = 128),
+ * llama-cpp below. `threads: 2` on 2 vCPUs stalls in barriers (112 tok/s vs
+ * ~2k with 1): keep 'auto'.
  */
 import type { ModelConfig, NamedTensors } from '../model/config.ts';
 import type { Policy } from '../model/decoder.ts';
@@ -46,7 +39,7 @@ export { generateWithBudgetForcing, type ForcedSample, type BudgetForcingOptions
 
 /** The faster local engine for `concurrency` sequences decoded together (see the table above). */
 export function recommendedEngine(concurrency: number): 'tfjs' | 'llama-cpp' {
-  return concurrency >= 128 ? 'tfjs' : 'llama-cpp';
+  return concurrency >= 64 ? 'tfjs' : 'llama-cpp';
 }
 
 export interface EngineOptions {
