@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createKvCache, decodeStep, prefill, type Policy } from '../src/model/decoder.ts';
-import type { Rng } from '../src/tasks/rng.ts';
+import type { Rng } from '../src/util/rng.ts';
 
 export interface SampleOptions {
   maxNewTokens: number;

@@ -31,7 +31,7 @@ import { AdamW, clipByGlobalNorm, learningRate, type LrSchedule } from '../src/t
 import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from '../src/train/checkpoint.ts';
 import { sampleBaseExample, makeArithTask } from '../src/tasks/arith.ts';
 import { parseHashAnswer } from '../src/tasks/answer.ts';
-import { makeRng } from '../src/tasks/rng.ts';
+import { makeRng } from '../src/util/rng.ts';
 import { sampleBatch } from './base-sampler.ts';
 
 /** The S model of the policy-model issue; vocab 64 = the built-in tokenizer. */

@@ -3,7 +3,7 @@
  * "Evaluation metrics"). Everything here is deterministic given its inputs
  * (bootstrap takes a seed).
  */
-import { makeRng } from '../tasks/rng.ts';
+import { makeRng } from '../util/rng.ts';
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;

@@ -28,6 +28,7 @@ import './tf-gradients.ts';
 // Saved-for-backward tensors share buffers instead of being copied (wasm).
 import './wasm-identity.ts';
 import { expectedWeightShapes, type ModelConfig, type NamedTensors } from './config.ts';
+import { makeRng } from '../util/rng.ts';
 
 // ───────────────────────────── parameters ─────────────────────────────
 
@@ -40,25 +41,13 @@ export interface Policy {
   dispose(): void;
 }
 
-/** Small deterministic PRNG (mulberry32) so init does not depend on the backend. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Deterministic init (GPT-2 style): N(0, 0.02) for matrices, residual output
  * projections (o_proj, down_proj) scaled by 1/√(2L) so the residual stream
  * does not grow with depth, norms = 1, biases = 0.
  */
 export function initPolicy(config: ModelConfig, seed: number): Policy {
-  const rand = mulberry32(seed);
+  const rand = makeRng(seed).next;
   const normal = (): number => {
     // Box–Muller; 1 - u avoids log(0).
     const u = 1 - rand();

@@ -17,7 +17,7 @@
  * fnv1a("arith:" + text) mod 5 = 0 (20% of the space), so splits never overlap
  * whatever the seeds and sizes.
  */
-import { fnv1a, type Rng } from './rng.ts';
+import { fnv1a, type Rng } from '../util/rng.ts';
 
 export type ArithOp = '+' | '-' | '*';
 export interface ArithStep {

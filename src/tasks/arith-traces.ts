@@ -19,7 +19,7 @@
  */
 import { builtinTokenizer } from '../model/builtin-tokenizer.ts';
 import { parseArith, type ArithExpr, type ArithStep } from './arith-expr.ts';
-import { makeRng, type Rng } from './rng.ts';
+import { makeRng, type Rng } from '../util/rng.ts';
 
 export type TraceStyle = 'concise' | 'verbose' | 'direct';
 

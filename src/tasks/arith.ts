@@ -14,7 +14,7 @@ import type { Problem, Task } from './types.ts';
 import { builtinPrompt } from './prompts.ts';
 import { randomArithExpr, splitOf, ARITH_LIMITS, type ArithExpr, type Split } from './arith-expr.ts';
 import { conciseOracleLength, arithTrace, type TraceStyle } from './arith-traces.ts';
-import { makeRng, type Rng } from './rng.ts';
+import { makeRng, type Rng } from '../util/rng.ts';
 
 const Mix = z.array(z.number().nonnegative()).length(ARITH_LIMITS.maxDifficulty)
   .refine((w) => w.some((x) => x > 0), 'at least one difficulty weight must be positive');

@@ -5,7 +5,7 @@
  * checkpoint, so a resumed run draws exactly the numbers an uninterrupted one
  * would.
  */
-import { fnv1a } from '../tasks/rng.ts';
+import { fnv1a } from '../util/rng.ts';
 
 export type RngState = [number, number, number, number];
 

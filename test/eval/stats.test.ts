@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   accuracyPer1k, aes, bootstrapMeanCI, bootstrapRatioCI, lengthReduction, pairedBootstrap, paretoFrontier, passAtK, quantileSorted,
 } from '../../src/eval/stats.ts';
-import { makeRng } from '../../src/tasks/rng.ts';
+import { makeRng } from '../../src/util/rng.ts';
 
 /** Reference pass@k straight from binomial coefficients. */
 function binom(n: number, k: number): number {

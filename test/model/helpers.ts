@@ -1,15 +1,7 @@
+import { makeRng } from '../../src/util/rng.ts';
 import { expectedWeightShapes, parseModelConfig, type ModelConfig, type NamedTensors } from '../../src/model/config.ts';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = (seed: number): (() => number) => makeRng(seed).next;
 
 /** Random weights large enough that gradients are far from zero (std `scale`, norms ≈ 1 ± 0.3). */
 export function randomNamed(c: ModelConfig, seed: number, scale = 0.3): NamedTensors {

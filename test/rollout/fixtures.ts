@@ -1,18 +1,9 @@
+import { makeRng } from '../../src/util/rng.ts';
 /** Tiny random-weight models and a byte-level vocabulary for rollout tests. */
 import { ModelConfigSchema, type ModelConfig, type NamedTensors } from '../../src/model/config.ts';
 import type { GgufVocab } from '../../src/model/gguf.ts';
 
-/** mulberry32: small deterministic PRNG for test weights. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = (seed: number): (() => number) => makeRng(seed).next;
 
 export function tinyConfig(arch: 'llama' | 'qwen2', over: Partial<ModelConfig> = {}): ModelConfig {
   return ModelConfigSchema.parse({

@@ -6,7 +6,7 @@ import { arithTrace, conciseOracleLength, MAX_VERBOSE_TOKENS } from '../../src/t
 import { parseHashAnswer } from '../../src/tasks/answer.ts';
 import { verify } from '../../src/verify/index.ts';
 import { builtinTokenizer as tok } from '../../src/model/builtin-tokenizer.ts';
-import { makeRng } from '../../src/tasks/rng.ts';
+import { makeRng } from '../../src/util/rng.ts';
 
 const task = makeArithTask({ train: { size: 3000, seed: 0 }, test: { size: 1000, seed: 1234 } });
 const train = task.problems('train');

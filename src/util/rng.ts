@@ -1,6 +1,8 @@
 /**
- * Deterministic randomness for task generation: a 32-bit string hash and a
- * seeded PRNG, so every split and trace is a pure function of (seed, inputs).
+ * Deterministic randomness without state to save: a 32-bit string hash and a
+ * seeded PRNG, so task splits and traces, initial weights and bootstrap
+ * resamples are pure functions of their seeds. (The trainer's resumable
+ * generator with saved state is src/train/rng.ts.)
  */
 
 /** FNV-1a 32-bit hash of a string's UTF-16 code units: h = (h ⊕ c) · 16777619 mod 2³². */
