@@ -32,7 +32,7 @@ import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from '
 import { sampleBaseExample, makeArithTask } from '../src/tasks/arith.ts';
 import { parseHashAnswer } from '../src/tasks/answer.ts';
 import { makeRng } from '../src/util/rng.ts';
-import { sampleBatch } from './base-sampler.ts';
+import { TfjsEngine } from '../src/rollout/tfjs-engine.ts';
 
 /** The S model of the policy-model issue; vocab 64 = the built-in tokenizer. */
 export const BASE_MODEL_CONFIG: ModelConfig = ModelConfigSchema.parse({
@@ -147,13 +147,15 @@ function trainStep(policy: Policy, opt: AdamW, rows: { ids: number[]; promptLen:
   return { loss: lossSum, norm };
 }
 
-/** Accuracy and mean response length of `n` test problems sampled at temperature 1. */
-function probe(policy: Policy, n: number, seed: number): { acc: number; len: number } {
-  const ps = makeArithTask().problems('test').slice(0, n);
-  const prompts = ps.map((p) => tok.encode(`Q: ${p.question}=?\n`));
-  const { tokens } = sampleBatch(policy, prompts, { maxNewTokens: 240, temperature: 1, eosTokenId: tok.eosTokenId, rng: makeRng(seed) });
+/** Accuracy and mean response length of `n` test problems sampled at temperature 1 (with the rollout engine). */
+async function probe(policy: Policy, n: number, seed: number): Promise<{ acc: number; len: number }> {
+  const task = makeArithTask();
+  const ps = task.problems('test').slice(0, n);
+  const engine = await TfjsEngine.create(policy, tok, { batchSize: n });
+  const out = await engine.generate(ps.map((p, i) => ({ promptIds: tok.encode(task.formatPrompt(p)), n: 1, maxTokens: 240, seed: seed * n + i })), { temperature: 1 });
+  await engine.dispose();
   let ok = 0, len = 0;
-  tokens.forEach((t, i) => { len += t.length; if (parseHashAnswer(tok.decode(t)) === Number(ps[i]!.gold)) ok++; });
+  out.forEach(([s], i) => { len += s!.tokens.length; if (parseHashAnswer(s!.text) === Number(ps[i]!.gold)) ok++; });
   return { acc: ok / n, len: len / n };
 }
 
@@ -220,7 +222,7 @@ async function main(o: Options): Promise<void> {
     if (step % o.saveEvery === 0 && step < o.steps) await save();
     if (budget > 0 && timeFrac() >= 1) break; // no probe after the budget
     if (o.probeEvery > 0 && step % o.probeEvery === 0 && step < o.steps) {
-      const p = probe(policy, 100, step);
+      const p = await probe(policy, 100, step);
       const line = `probe @${step}: accuracy ${(p.acc * 100).toFixed(0)}% (100 test problems, T=1), mean length ${p.len.toFixed(1)} tokens`;
       if (bar) bar.stop();
       console.log(line);
