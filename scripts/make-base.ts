@@ -1,11 +1,11 @@
 /**
  * make-base: supervised training, from scratch, of the S decoder (d 128,
- * 4 layers, 4 heads, FFN 512, vocab 64; ~0.8M parameters) on `arith` traces
+ * 4 layers, 4 heads, FFN 512, vocab 64; 1.06M parameters) on `arith` traces
  * mixed 60% verbose / 30% concise / 10% direct (style not in the prompt), so
  * the resulting base model solves the task but mostly overthinks it. Writes
  * the checkpoint to `models/base/` (HF layout + the built-in tokenizer file).
  *
- *   npm run make-base                      # resumes from runs/make-base if present
+ *   npm run make-base                      # reproduces models/base; resumes from runs/make-base if present
  *   npm run make-base -- --steps 200 --out /tmp/base --run-dir /tmp/mb   # a quick try
  *
  * Loss: next-token cross-entropy summed over response tokens (+ EOS) only
@@ -43,7 +43,7 @@ export const BASE_MODEL_CONFIG: ModelConfig = ModelConfigSchema.parse({
 const OptionsSchema = z.strictObject({
   out: z.string(),
   runDir: z.string(),
-  /** 2,200 updates × 32 sequences ≈ 70k traces (~7.5M tokens): fits in ~60–80 min on 2 shared cores (native kernel). */
+  /** Default 7,087 updates × 32 sequences ≈ 227k traces (~25M tokens): the committed models/base. */
   steps: z.coerce.number().int().positive(),
   batch: z.coerce.number().int().positive(),
   /** 2.5e-3: a high but stable peak for a 1M-parameter model with warmup and clipping. */
@@ -250,7 +250,7 @@ const program = new Command('make-base')
   .description('Train the overthinking base model of the arith testbed (models/base)')
   .option('--out <dir>', 'output checkpoint directory', 'models/base')
   .option('--run-dir <dir>', 'resumable training state', 'runs/make-base')
-  .option('--steps <n>', 'optimizer updates', '2200')
+  .option('--steps <n>', 'optimizer updates', '7087')
   .option('--batch <n>', 'sequences per update', '32')
   .option('--lr <x>', 'peak learning rate', '2.5e-3')
   .option('--warmup <n>', 'linear warmup updates', '100')
