@@ -113,3 +113,12 @@ export function referenceLogProbs(c: ModelConfig, W: Weights64, ids: number[]): 
   }
   return { logProbs, entropy };
 }
+
+/** softmax(logits / temperature) as plain numbers. */
+export function softmax(logits: ArrayLike<number>, temperature = 1): number[] {
+  const l = Array.from(logits, (v) => v / temperature);
+  const m = Math.max(...l);
+  const e = l.map((v) => Math.exp(v - m));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / z);
+}

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import type { ModelConfig, NamedTensors } from '../../src/model/config.ts';
 import type { RolloutEngine, Sample } from '../../src/rollout/types.ts';
-import { referenceLogits, softmax } from './reference-forward.ts';
+import { referenceLogits, softmax, to64 } from '../model/reference.ts';
 
 /** Pearson chi-square statistic of counts vs probabilities (bins with expected < 5 pooled). */
 export function chiSquare(counts: number[], probs: number[]): { stat: number; df: number } {
@@ -36,7 +36,7 @@ function greedyReference(cfg: ModelConfig, w: NamedTensors, prompt: number[], st
   const seq = [...prompt];
   const out: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const l = referenceLogits(cfg, w, seq).at(-1)!;
+    const l = referenceLogits(cfg, to64(w), seq).at(-1)!;
     let arg = 0;
     for (let v = 1; v < l.length; v++) if (l[v] > l[arg]) arg = v;
     out.push(arg);
@@ -50,7 +50,7 @@ export function conformance(s: ConformanceSetup): void {
   const prompt = [3, 7, 1, 9];
 
   it('next-token frequencies match the softmax (chi-square, T=1 and T=0.7)', async () => {
-    const logits = referenceLogits(s.config, s.weights, prompt).at(-1)!;
+    const logits = referenceLogits(s.config, to64(s.weights), prompt).at(-1)!;
     for (const T of [1, 0.7]) {
       const [samples] = await s.engine().generate([{ promptIds: prompt, n: s.draws, maxTokens: 1, seed: 12345 }], { temperature: T });
       const counts = new Array(s.config.vocabSize).fill(0);
@@ -85,7 +85,7 @@ export function conformance(s: ConformanceSetup): void {
   });
 
   it('honours maxTokens and stop tokens per request with the right finish', async () => {
-    const logits = referenceLogits(s.config, s.weights, prompt).at(-1)!;
+    const logits = referenceLogits(s.config, to64(s.weights), prompt).at(-1)!;
     const p = softmax(logits);
     // Stop on the three most likely tokens so both finishes occur.
     const stops = p.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, 3).map((x) => x[1]);
@@ -110,7 +110,7 @@ export function conformance(s: ConformanceSetup): void {
     const T = 0.8;
     const [samples] = await s.engine().generate([{ promptIds: prompt, n: 2, maxTokens: 5, seed: 9 }], { temperature: T, logprobs: true, stopTokenIds: [] });
     for (const x of samples) {
-      const ref = referenceLogits(s.config, s.weights, [...prompt, ...x.tokens]);
+      const ref = referenceLogits(s.config, to64(s.weights), [...prompt, ...x.tokens]);
       x.tokens.forEach((t, i) => {
         const want = Math.log(softmax(ref[prompt.length - 1 + i], T)[t]);
         expect(Math.abs(x.logprobs![i] - want)).toBeLessThan(2e-4);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeLlamaRuntime, LlamaCppEngine } from '../../src/rollout/llama-cpp-engine.ts';
 import { conformance } from './conformance.ts';
 import { randomWeights, tinyConfig, tinyVocab } from './fixtures.ts';
-import { referenceLogits } from './reference-forward.ts';
+import { referenceLogits, to64 } from '../model/reference.ts';
 
 const vocab = tinyVocab(16);
 const tokenizer = {
@@ -31,7 +31,7 @@ describe('LlamaCppEngine exact-mode logits', () => {
     it(`${arch}: equal an independent float64 forward at every position (≤ 1e-4)`, async () => {
       const { e, config, weights } = await make(arch, 11);
       const toks = [1, 4, 9, 2, 15, 3, 3, 8, 0, 5];
-      expect(maxDiff(await e.logits(toks), referenceLogits(config, weights, toks))).toBeLessThan(1e-4);
+      expect(maxDiff(await e.logits(toks), referenceLogits(config, to64(weights), toks))).toBeLessThan(1e-4);
     });
   }
 
@@ -45,7 +45,7 @@ describe('LlamaCppEngine exact-mode logits', () => {
       const fresh = (await make('qwen2', 22, { dtype })).e;
       const got = await e.logits(toks);
       expect(maxDiff(got, await fresh.logits(toks))).toBeLessThan(1e-5);
-      if (dtype === 'f32') expect(maxDiff(got, referenceLogits(config, w2, toks))).toBeLessThan(1e-4);
+      if (dtype === 'f32') expect(maxDiff(got, referenceLogits(config, to64(w2), toks))).toBeLessThan(1e-4);
     }
   });
 });

@@ -5,7 +5,7 @@ import { forwardLogits, policyFromNamed, type Policy } from '../../src/model/dec
 import { TfjsEngine } from '../../src/rollout/tfjs-engine.ts';
 import { conformance } from './conformance.ts';
 import { randomWeights, tinyConfig, tinyVocab } from './fixtures.ts';
-import { referenceLogits } from './reference-forward.ts';
+import { referenceLogits, to64 } from '../model/reference.ts';
 
 const vocab = tinyVocab(16);
 const config = tinyConfig('qwen2');
@@ -26,7 +26,7 @@ describe('TfjsEngine', () => {
   it('the decoder forward equals the float64 reference (sanity for the fixtures)', () => {
     const toks = [1, 4, 9, 2, 15, 3];
     const got = tf.tidy(() => forwardLogits(policy, tf.tensor2d([toks], [1, toks.length], 'int32')).arraySync()[0]);
-    const ref = referenceLogits(config, weights, toks);
+    const ref = referenceLogits(config, to64(weights), toks);
     let d = 0;
     got.forEach((row, i) => row.forEach((v, j) => (d = Math.max(d, Math.abs(v - ref[i][j])))));
     expect(d).toBeLessThan(1e-4);
