@@ -77,11 +77,17 @@ export async function runReportHtml(run: RunData): Promise<string> {
   }
   if (run.metrics.length > 0) {
     parts.push('<h2>Training</h2><div class="charts">');
+    // A series that is 0 at every step (KL to the old policy of an on-policy recipe) is named, not drawn.
+    const zero: string[] = [];
     for (const p of TRAINING_PANELS) {
       const pts = trainingPoints(run.metrics, p.keys);
-      if (pts.length) parts.push(figure(await vlToSvg(trainingSpec(pts, p.title, p.y)), `train-${p.title.toLowerCase().replace(/\W+/g, '-')}`));
+      const flat = [...new Set(pts.map((q) => q.series))].filter((s) => pts.every((q) => q.series !== s || q.value === 0));
+      zero.push(...flat);
+      const shown = pts.filter((q) => !flat.includes(q.series));
+      if (shown.length) parts.push(figure(await vlToSvg(trainingSpec(shown, p.title, p.y)), `train-${p.title.toLowerCase().replace(/\W+/g, '-')}`));
     }
     parts.push('</div>');
+    if (zero.length) parts.push(`<p class="note">0 at every step, not drawn: ${esc(zero.join(', '))}.</p>`);
   }
   for (const e of run.evals) {
     parts.push(`<h2>Evaluation: ${esc(e.label)}</h2>`);

@@ -15,7 +15,7 @@ const evalAt = (scale: number, model: string) =>
 export function metricsRows(steps: number, shrink: number): Record<string, number>[] {
   return Array.from({ length: steps }, (_, i) => ({
     step: i + 1, 'reward/mean': 0.4 + 0.02 * i, accuracy: 0.5 + 0.01 * i, 'length/mean': 60 - shrink * i, 'length/correct_mean': 50 - shrink * i,
-    'length/wrong_mean': 70 - shrink * i, 'length/truncated_ratio': 0.3 - 0.01 * i, 'kl/ref': 0.001 * i, 'entropy/mean': 1.2 - 0.02 * i,
+    'length/wrong_mean': 70 - shrink * i, 'length/truncated_ratio': 0.3 - 0.01 * i, 'kl/ref': 0.001 * i, 'kl/old': 0, 'entropy/mean': 1.2 - 0.02 * i,
   }));
 }
 

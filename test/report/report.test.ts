@@ -42,7 +42,8 @@ describe('reports', () => {
     for (const id of ['train-reward', 'train-training-accuracy', 'train-truncation', 'train-kl', 'train-entropy']) {
       expect(marks(chart(html, id)).length + chart(html, id).length).toBeGreaterThan(0);
     }
-    expect(chart(html, 'train-kl')).toContain('KL to reference');
+    expect(legend(chart(html, 'train-kl'))).toEqual(['KL to reference']);
+    expect(html).toContain('<p class="note">0 at every step, not drawn: KL to old policy.</p>');
     expect(html).toContain('Evaluation: step-000010');
     expect(html).toContain('length −% vs base');
     // before/after summary: base → step-000010 at budget 64: 24.75 → 15.5 tokens (−37.4%), accuracy 75 → 75
