@@ -33,10 +33,11 @@ export interface ConformanceSetup {
 }
 
 function greedyReference(cfg: ModelConfig, w: NamedTensors, prompt: number[], steps: number): number[] {
+  const w64 = to64(w);
   const seq = [...prompt];
   const out: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const l = referenceLogits(cfg, to64(w), seq).at(-1)!;
+    const l = referenceLogits(cfg, w64, seq).at(-1)!;
     let arg = 0;
     for (let v = 1; v < l.length; v++) if (l[v] > l[arg]) arg = v;
     out.push(arg);
