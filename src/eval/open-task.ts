@@ -1,7 +1,7 @@
 /**
  * A Task from a recipe's `task:` section or from the `eval --task` flag:
  *   arith                      the built-in task (its fixed test split)
- *   gsm8k | math500            shared data presets (<data dir>/gsm8k-test.jsonl, math500-test.jsonl)
+ *   gsm8k | math500            the shipped data (data/gsm8k-test.jsonl, math500-test.jsonl; BREVITY_DATA overrides)
  *   path/to/file.jsonl         GSM8K-style JSONL (question/answer fields)
  */
 import { existsSync } from 'node:fs';
@@ -9,11 +9,8 @@ import { join } from 'node:path';
 import { JSONL_PRESETS, makeArithTask, makeJsonlTask } from '../tasks/index.ts';
 import type { Task } from '../tasks/types.ts';
 import type { TaskSection } from '../recipe/sections/task.ts';
+import { dataDir } from '../util/data-dir.ts';
 
-/** Where shared evaluation data lives (override with BREVITY_DATA). */
-export function dataDir(): string {
-  return process.env.BREVITY_DATA ?? (existsSync('/work/shared/data') ? '/work/shared/data' : 'data');
-}
 
 export function taskFromSection(t: TaskSection): Task {
   const { type, ...opts } = t;

@@ -31,7 +31,7 @@ export const JsonlTaskOptionsSchema = z.strictObject({
 }).refine((o) => o.train !== undefined || o.test !== undefined, 'a jsonl task needs a "train" or a "test" path');
 export type JsonlTaskOptions = z.input<typeof JsonlTaskOptionsSchema>;
 
-/** Presets for the data shipped in shared/data (paths are given by the caller). */
+/** Presets for the data shipped in data/ (paths are given by the caller). */
 export const JSONL_PRESETS = {
   gsm8k: { name: 'gsm8k', fields: { question: 'question', answer: 'answer', id: 'id' }, extractors: ['hash'], answerTrigger: '\n#### ' },
   math: {

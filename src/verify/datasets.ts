@@ -1,14 +1,14 @@
 /**
- * Loaders for the verifier's benchmark data in `../shared/data/` (see its README), shared by
- * the tests, `npm run bench:verify` and anyone re-running the acceptance numbers.
+ * Loaders for the verifier's benchmark data shipped in `data/` (sources and licences in
+ * data/README.md), shared by the tests, `npm run bench:verify` and anyone re-running the
+ * acceptance numbers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dataDir as dataDirOf } from '../util/data-dir.ts';
 import type { CaseConfig } from './case-config.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const dataDir = path.resolve(repoRoot, '../shared/data');
+export const dataDir = dataDirOf();
 
 export interface PublicCase {
   gold: string;

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeJsonlTask, parseJsonlProblems, JSONL_PRESETS } from '../../src/tasks/jsonl.ts';
+import { dataDir } from '../../src/util/data-dir.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsonl-'));
 const write = (name: string, text: string) => {
@@ -41,11 +42,11 @@ describe('jsonl tasks', () => {
   });
 
   it('reads the shipped GSM8K and MATH-500 test sets with the presets', () => {
-    const gsm = makeJsonlTask({ ...JSONL_PRESETS.gsm8k, test: '/work/shared/data/gsm8k-test.jsonl' }).problems('test');
+    const gsm = makeJsonlTask({ ...JSONL_PRESETS.gsm8k, test: join(dataDir(), 'gsm8k-test.jsonl') }).problems('test');
     expect(gsm).toHaveLength(1319);
     expect(gsm[0]!.id).toBe('gsm8k-test-0');
     expect(gsm.every((p) => /^-?\d+$/.test(p.gold))).toBe(true);
-    const math = makeJsonlTask({ ...JSONL_PRESETS.math, test: '/work/shared/data/math500-test.jsonl' }).problems('test');
+    const math = makeJsonlTask({ ...JSONL_PRESETS.math, test: join(dataDir(), 'math500-test.jsonl') }).problems('test');
     expect(math).toHaveLength(500);
     expect(math.every((p) => p.difficulty! >= 1 && p.difficulty! <= 5)).toBe(true);
   });
