@@ -29,7 +29,7 @@ import { createEngine } from '../src/rollout/index.ts';
 import { makeArithTask } from '../src/tasks/index.ts';
 import { resolveAdvantageEstimator } from '../src/train/advantages.ts';
 import { TrainConfigSchema } from '../src/train/config.ts';
-import { taskEnv } from '../src/train/from-recipe.ts';
+import { taskEnv } from '../src/run/build-trainer.ts';
 import { LossConfigSchema } from '../src/train/loss-config.ts';
 import { Trainer } from '../src/train/loop.ts';
 import type { StepMetrics } from '../src/train/metrics.ts';

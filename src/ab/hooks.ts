@@ -1,5 +1,5 @@
 /**
- * The real A/B hooks: train through the `train` command's exported
+ * The real A/B hooks: train through the run layer's
  * `trainRecipe(recipe, { runDir, resume })`, evaluate the run's newest
  * checkpoint on the recipe's eval settings.
  */
@@ -9,11 +9,8 @@ import type { Recipe } from '../recipe/schema.ts';
 import { latestCheckpoint } from '../train/checkpoint.ts';
 import type { AbHooks, AbRun } from './run-ab.ts';
 
-/** What src/commands/train.ts must export for `brevity ab` (and `npm start`) to train. */
-export type TrainRecipeFn = (recipe: Recipe, opts: { runDir: string; resume: boolean }) => Promise<{ step: number; stoppedBy?: string }>;
-
-async function trainFn(): Promise<TrainRecipeFn> {
-  return (await import('../commands/train.ts')).trainRecipe;
+async function trainRecipe(recipe: Recipe, opts: { runDir: string; resume: boolean }) {
+  return (await import('../run/train-recipe.ts')).trainRecipe(recipe, opts);
 }
 
 /** Evaluate a run's newest checkpoint with its recipe's task and eval settings. */
@@ -25,7 +22,7 @@ export async function evaluateRun(recipe: Recipe, runDir: string, label: string)
 
 export function realHooks(): AbHooks {
   return {
-    train: async (run: AbRun) => (await trainFn())(run.recipe, { runDir: run.runDir, resume: run.resume }),
+    train: (run: AbRun) => trainRecipe(run.recipe, { runDir: run.runDir, resume: run.resume }),
     evaluate: (run: AbRun) => evaluateRun(run.recipe, run.runDir, `${run.arm}/seed-${run.seed}`),
   };
 }

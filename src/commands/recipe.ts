@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { Document, isScalar, visit } from 'yaml';
 import { loadBrevityRecipe } from '../recipe/index.ts';
 import { collectSet, withRecipeErrors } from '../recipe/errors.ts';
+import { toYaml } from '../recipe/to-yaml.ts';
 
 export function register(program: Command): void {
   const recipe = program.command('recipe').description('inspect recipe files');
@@ -19,19 +19,4 @@ export function register(program: Command): void {
         process.stdout.write(opts.json ? `${JSON.stringify(r, null, 2)}\n` : toYaml(r));
       }),
     );
-}
-
-/** YAML with lists of scalars on one line (`budgets: [16, 32]`), as recipes are written. */
-export function toYaml(value: unknown): string {
-  const doc = new Document(value);
-  visit(doc, {
-    Map(_, node) {
-      // `type:` first: it says what the rest of the block configures
-      node.items.sort((a, b) => Number(isScalar(b.key) && b.key.value === 'type') - Number(isScalar(a.key) && a.key.value === 'type'));
-    },
-    Seq(_, node) {
-      if (node.items.every((i) => isScalar(i))) node.flow = true;
-    },
-  });
-  return doc.toString();
 }

@@ -1,8 +1,9 @@
 /**
  * Recipe → a ready Trainer: load the model and tokenizer, build the task's
  * prompts and verifier, resolve the method sections through the registries,
- * start the rollout engine. Used by `brevity train`, bench:train and the
- * quickstart; everything method-specific arrives through registries.
+ * start the rollout engine. The run layer: it sits above recipe/, train/ and
+ * eval/, and `commands/` and `ab/` call it; everything method-specific arrives
+ * through registries.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,10 +19,10 @@ import { tasks } from '../tasks/index.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator } from './advantages.ts';
-import { TrainConfigSchema } from './config.ts';
-import { lossEntry } from './losses.ts';
-import { Trainer, type TrainEnv, type TrainerOptions } from './loop.ts';
+import { resolveAdvantageEstimator } from '../train/advantages.ts';
+import { TrainConfigSchema } from '../train/config.ts';
+import { lossEntry } from '../train/losses.ts';
+import { Trainer, type TrainEnv, type TrainerOptions } from '../train/loop.ts';
 
 export interface BuiltTrainer {
   trainer: Trainer;
