@@ -27,14 +27,14 @@ import { loadTokenizer } from '../src/model/load-tokenizer.ts';
 import type { Tokenizer } from '../src/model/tokenizer.ts';
 import { createEngine } from '../src/rollout/index.ts';
 import { makeArithTask } from '../src/tasks/index.ts';
-import { resolveAdvantageEstimator } from '../src/train/advantages.ts';
+import { AdvantageSpecSchema, resolveAdvantageEstimator } from '../rewards/advantages.ts';
 import { TrainConfigSchema } from '../src/train/config.ts';
 import { taskEnv } from '../src/run/build-trainer.ts';
-import { LossConfigSchema } from '../src/train/loss-config.ts';
+import { LossConfigSchema } from '../src/train/losses.ts';
 import { Trainer } from '../src/train/loop.ts';
 import type { StepMetrics } from '../src/train/metrics.ts';
 import { SamplingFilterSchema } from '../src/train/sampling-filter.ts';
-import { resolveBudgetPolicy, resolveShaper } from '../rewards/registry.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../rewards/registry.ts';
 
 const ENGINES = (process.env.BENCH_ENGINES ?? 'tfjs,llama-cpp').split(',').map((s) => s.trim()) as ('tfjs' | 'llama-cpp')[];
 const STEPS = Number(process.env.BENCH_STEPS ?? 2);
@@ -78,9 +78,9 @@ async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typ
     engineSharesPolicy: false,
     env: taskEnv(makeArithTask({ train: { size: 2000, seed: 0 } }), m.tokenizer),
     methods: {
-      shapers: [resolveShaper({ type: 'correctness' })],
-      budget: resolveBudgetPolicy({ type: 'fixed', cap: MAX_TOKENS }),
-      advantage: resolveAdvantageEstimator({ type: 'grpo' }),
+      shapers: [resolveShaper(ShaperSpecSchema.parse({ type: 'correctness' }))],
+      budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'fixed', cap: MAX_TOKENS })),
+      advantage: resolveAdvantageEstimator(AdvantageSpecSchema.parse({ type: 'grpo' })),
     },
     runDir,
     progress: 'silent',

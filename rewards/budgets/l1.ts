@@ -12,7 +12,7 @@
  * returns the same target without drawing again.
  */
 import { z } from 'zod';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import type { BudgetDecision } from '../types.ts';
 import { defineBudgetPolicy } from './define.ts';
 

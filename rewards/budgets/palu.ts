@@ -1,7 +1,7 @@
 /**
  * `palu` — PALU (Concise Reasoning via Lagrangian optimization, 2025):
  * minimize each prompt's budget subject to accuracy ≥ C. Practical rule
- * (unverified reading, METHODS.md): from the prompt's outcomes recorded
+ * (unverified reading, docs/methods.md): from the prompt's outcomes recorded
  * *since its current cap was set* (history steps ≥ that step, so the estimate
  * is about the budget in force), once there are ≥ `minSamples`:
  *   accuracy ≥ C → cap = clamp(⌈quantile_q(correct lengths)⌉, minCap, maxCap)
@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import type { BudgetDecision } from '../types.ts';
 import { defineBudgetPolicy } from './define.ts';
+import { quantile } from '../util.ts';
 
 const PromptStateSchema = z.strictObject({
   cap: z.number(),
@@ -64,10 +65,7 @@ export const palu = defineBudgetPolicy({
         const acc = recent.filter((o) => o.correct).length / recent.length;
         let next: number;
         if (acc >= c.accuracy) {
-          const correct = recent.filter((o) => o.correct).map((o) => o.length).sort((a, b) => a - b);
-          const pos = c.quantile * (correct.length - 1);
-          const lo = Math.floor(pos);
-          const q = correct[lo] + (correct[Math.ceil(pos)] - correct[lo]) * (pos - lo);
+          const q = quantile(recent.filter((o) => o.correct).map((o) => o.length), c.quantile);
           next = Math.min(c.maxCap, Math.max(c.minCap, Math.ceil(q)));
           if (next !== s.cap) {
             s.stack.push(s.cap);

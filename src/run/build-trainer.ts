@@ -15,13 +15,11 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
-import { tasks } from '../tasks/index.ts';
+import { makeTask } from '../tasks/index.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator } from '../train/advantages.ts';
-import { TrainConfigSchema } from '../train/config.ts';
-import { lossEntry } from '../train/losses.ts';
+import { resolveAdvantageEstimator } from '../../rewards/advantages.ts';
 import { Trainer, type TrainEnv, type TrainerOptions } from '../train/loop.ts';
 
 export interface BuiltTrainer {
@@ -98,20 +96,18 @@ export async function buildTrainer(
   const ck = await loadCheckpoint(recipe.model.checkpoint);
   const policy = policyFromNamed(ck.config, ck.weights);
   const tokenizer = loadTokenizer(recipe.model.checkpoint);
-  const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
-  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
-  const train = TrainConfigSchema.parse(recipe.train);
-  const loss = recipe.loss;
-  const reference = lossEntry(loss).needsReference(loss) ? policyFromNamed(ck.config, ck.weights) : undefined;
+  const task = makeTask(recipe.task);
+  const train = recipe.train;
   const { engine, shared } = await makeEngine(recipe, policy, ck.weights, tokenizer, log);
 
   const trainer = new Trainer({
     train,
-    loss,
+    loss: recipe.loss,
     sampling: recipe.sampling,
     rollout: { n: recipe.rollout.n, temperature: recipe.rollout.temperature, topP: recipe.rollout.topP, maxTokens: recipe.rollout.maxTokens },
     policy,
-    reference,
+    // The starting model, also on --resume (the trainer builds it only when the loss needs a reference).
+    makeReference: () => policyFromNamed(ck.config, ck.weights),
     engine,
     engineSharesPolicy: shared,
     env: taskEnv(task, tokenizer),
@@ -136,7 +132,6 @@ export async function buildTrainer(
     async dispose() {
       trainer.dispose();
       await engine.dispose();
-      reference?.dispose();
       policy.dispose();
     },
   };

@@ -11,10 +11,10 @@ import type { GenerateRequest, RolloutEngine } from '../rollout/types.ts';
 import { combineRewards, type WeightedShaper } from '../../rewards/combine.ts';
 import type { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
-import type { AdvantageEstimator } from './advantages.ts';
+import type { AdvantageEstimator } from '../../rewards/advantages.ts';
 import type { TrainRow } from './batch.ts';
 import type { PromptSampler } from './prompt-sampler.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 import { GroupAccumulator, type SamplingFilterConfig } from './sampling-filter.ts';
 
 /** The task as the trainer sees it: prompts, their token ids, and the verifier. */

@@ -24,27 +24,20 @@ import type { Problem } from '../tasks/types.ts';
 import type { WeightedShaper } from '../../rewards/combine.ts';
 import { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetPolicy } from '../../rewards/types.ts';
-import type { AdvantageEstimator } from './advantages.ts';
+import type { AdvantageEstimator } from '../../rewards/advantages.ts';
 import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from './checkpoint.ts';
 import { collectGroups, trainingRows, type RolloutSettings, type TrainEnv } from './collect.ts';
 import type { TrainConfig } from './config.ts';
-import type { LossConfig } from './loss-config.ts';
+import type { LossConfig } from './losses.ts';
 import { lossEntry } from './losses.ts';
 import { makeProgress, MetricsWriter, rolloutStats, type Progress, type StepMetrics } from './metrics.ts';
 import { AdamW } from './optimizer.ts';
 import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
-import { Rng, type RngState } from './rng.ts';
+import { Rng, type RngState } from '../util/rng.ts';
 import type { SamplingFilterConfig } from './sampling-filter.ts';
 import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
 
 export type { RolloutSettings, TrainEnv } from './collect.ts';
-
-/**
- * The rollout engine the trainer samples from. After each step's updates the
- * trainer calls `updateWeights` when the engine has it (engines sharing the
- * Policy object, like TfjsEngine, may leave it out).
- */
-export type TrainerEngine = RolloutEngine;
 
 /** The method, as functions resolved from the registries. */
 export interface TrainMethods {
@@ -60,9 +53,19 @@ export interface TrainerOptions {
   sampling: SamplingFilterConfig;
   rollout: RolloutSettings;
   policy: Policy;
-  /** Frozen reference for the KL penalty (only read when the loss needs one; default: a copy of the starting policy). */
-  reference?: Policy;
-  engine: TrainerEngine;
+  /**
+   * Builds the frozen reference for a KL penalty. The trainer calls it once,
+   * only when the loss needs a reference, and owns (disposes) the result.
+   * Default: a copy of the policy as passed in — which on --resume is not the
+   * starting model, so resuming such a run requires this.
+   */
+  makeReference?: () => Policy;
+  /**
+   * The engine the trainer samples from. After each step's updates the trainer
+   * calls `updateWeights` when the engine has it (engines sharing the Policy
+   * object, like TfjsEngine, may leave it out).
+   */
+  engine: RolloutEngine;
   /** The engine samples from `policy` itself (TfjsEngine): no weight refresh needed after updates. */
   engineSharesPolicy?: boolean;
   env: TrainEnv;
@@ -123,8 +126,8 @@ export class Trainer {
     this.progress = makeProgress(o.progress ?? 'auto');
     this.modelFiles = o.modelFiles;
     if (lossEntry(o.loss).needsReference(o.loss)) {
-      if (o.reference) this.reference = o.reference;
-      else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `reference`');
+      if (o.makeReference) this.reference = o.makeReference();
+      else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `makeReference`');
       else this.reference = policyFromCopy(this.policy);
     }
   }
@@ -323,7 +326,7 @@ export class Trainer {
 
   dispose(): void {
     this.optimizer.dispose();
-    if (this.reference && this.reference !== this.o.reference) this.reference.dispose();
+    this.reference?.dispose();
   }
 }
 

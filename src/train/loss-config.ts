@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Policy-loss settings (the `loss` block of a recipe). A discriminated union on
- * `type`: the loop calls whichever loss the union selects through `policyLosses`
- * (src/train/losses.ts) and never branches on the name itself.
+ * Policy-loss settings: the config schema of each loss (without `type`). The
+ * recipe's `loss` block is the discriminated union `LossConfigSchema` that the
+ * loss registry (`policyLosses`, ./losses.ts) derives from these; the loop
+ * calls whichever loss it selects and never branches on the name itself.
  */
 
 /** How per-token terms become one scalar — the knob that decides length bias. */
@@ -21,7 +22,6 @@ export const KlEstimatorSchema = z.enum(['k1', 'k2', 'k3']);
 export type KlEstimator = z.infer<typeof KlEstimatorSchema>;
 
 export const ClippedLossSchema = z.strictObject({
-  type: z.literal('clipped'),
   /** Lower clip range: ρ is clipped below at 1 − epsLow (PPO/GRPO default 0.2). */
   epsLow: z.number().min(0).max(1).default(0.2),
   /** Upper clip range: 1 + epsHigh. DAPO "clip-higher" uses 0.28; 0.2 is the symmetric PPO default. */
@@ -47,7 +47,6 @@ export const ClippedLossSchema = z.strictObject({
 export type ClippedLossConfig = z.infer<typeof ClippedLossSchema>;
 
 export const DrpoLossSchema = z.strictObject({
-  type: z.literal('drpo'),
   /** Temperature of the positive weights w_i = softmax(r_i/λ) over the correct answers (paper 0.1; ∞ → DisCO's uniform weights). */
   lambda: z.number().positive().default(0.1),
   /** τ of the negatives' log-sum-exp: larger τ is closer to a plain mean of negative scores (paper 10). */
@@ -56,12 +55,13 @@ export const DrpoLossSchema = z.strictObject({
   beta: z.number().min(0).default(1e3),
   /** δ, the KL(old‖θ) the trust region tolerates for free (paper 1e-4). */
   delta: z.number().min(0).default(1e-4),
-  /** Estimator of KL(old‖θ) per token, token-mean over the update (k1 is unbiased under samples from old). */
+  /**
+   * Estimator of KL(old‖θ) per token in the trust-region term, token-mean over
+   * the update (k1 is unbiased under samples from old). Logged as
+   * `drpo/tr_kl`; the `kl/old` metric is k3 for every loss (see `klOldMetric`).
+   */
   klEstimator: KlEstimatorSchema.default('k1'),
   /** Exclude truncated completions from both sides of every group. */
   maskTruncated: z.boolean().default(false),
 });
 export type DrpoLossConfig = z.infer<typeof DrpoLossSchema>;
-
-export const LossConfigSchema = z.discriminatedUnion('type', [ClippedLossSchema, DrpoLossSchema]);
-export type LossConfig = z.infer<typeof LossConfigSchema>;

@@ -1,8 +1,9 @@
 /**
  * The policy losses over plain arrays, in float64: the readable reference and
  * the test oracle for the tfjs versions in ./losses.ts (same inputs, same
- * outputs, same metric names). Formulas: ../../../shared/METHODS.md, "Trainer
- * building blocks" and "DRPO".
+ * outputs, same metric names). Only tests import this file; what the trainer
+ * shares with it at run time is in ./loss-normalizers.ts. Formulas:
+ * docs/methods.md, "Policy losses".
  *
  * Conventions shared with the tfjs losses:
  * - logProbs[b][t] = log π(token t+1 of row b | prefix); mask[b][t] = 1 where
@@ -12,18 +13,9 @@
  *   may be given for the whole update, so that losses of micro-batches sum to
  *   the loss of the update; by default they are computed from the inputs.
  */
+import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator } from './loss-config.ts';
-
-export interface LossNormalizers {
-  /** Σ of the (effective) mask over the update: token-mean denominator. */
-  tokens: number;
-  /** Sequences with at least one loss token: seq-mean-token-mean denominator. */
-  seqs: number;
-  /** Groups (prompts) in the update, including those DRPO skips. */
-  groups: number;
-  /** Dr. GRPO constant: update size in sequences × max completion length, or the configured value. */
-  sumNorm: number;
-}
+import type { LossNormalizers } from './loss-normalizers.ts';
 
 export interface PlainLossInput {
   logProbs: number[][];
@@ -171,23 +163,14 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   return { loss, metrics };
 }
 
-/** DRPO's positive weights: w_i = softmax(r_i/λ) over the positives' rewards. */
-export function drpoWeightsPlain(rewards: number[], lambda: number): number[] {
-  if (rewards.length === 0) return [];
-  const z = rewards.map((r) => r / lambda);
-  const mx = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - mx));
-  const s = e.reduce((a, v) => a + v, 0);
-  return e.map((v) => v / s);
-}
-
 /**
  * DRPO objective, minimised as its negative plus the trust region:
  *   s_i = (1/L_i) Σ_t logπ_θ(o_{i,t}),  per group g with correct P and wrong N
  *   J_g = Σ_{i∈P} w_i s_i − τ·log Σ_{j∈N} exp(s_j/τ)   (0 when P or N is empty),
  *   J = Σ_g J_g / (number of groups, skipped ones included),
  *   loss = −J + stopgrad(max(β(KL − δ), 0))·KL,  KL = token-mean KL(old‖θ).
- * Metrics: drpo/objective, drpo/skipped_groups (count), kl/old, drpo/tr_coef,
+ * Metrics: drpo/objective, drpo/skipped_groups (count), drpo/tr_kl (the KL of
+ * the trust region, configured estimator), kl/old (k3, as every loss), drpo/tr_coef,
  * ratio/*, loss/policy, entropy/mean.
  */
 export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutput {
@@ -199,6 +182,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
   const s: number[] = [];
   const len: number[] = [];
   let klSum = 0;
+  let klOld = 0;
   let rSum = 0;
   let rMin = Infinity;
   let rMax = -Infinity;
@@ -210,6 +194,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
       acc += x.logProbs[b][t] * mk;
       l += mk;
       klSum += klTokenPlain(cfg.klEstimator, x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
+      klOld += klTokenPlain('k3', x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
       const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
       rSum += ratio * mk;
       if (mk > 0) {
@@ -230,7 +215,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
       skipped++;
       continue;
     }
-    const w = drpoWeightsPlain(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda);
+    const w = drpoPositiveWeights(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda);
     const pos = P.reduce((a, b, k) => a + w[k] * s[b], 0);
     const zs = N.map((b) => s[b] / cfg.tau);
     const mx = Math.max(...zs);
@@ -248,30 +233,12 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
     'drpo/objective': objective,
     'drpo/skipped_groups': skipped,
     'drpo/tr_coef': coef,
-    'kl/old': kl,
+    'drpo/tr_kl': kl,
+    'kl/old': tm(klOld),
     'ratio/mean': tm(rSum),
     'ratio/min': rMin,
     'ratio/max': rMax,
   };
   if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
   return { loss, metrics };
-}
-
-/**
- * Combine the metrics of several micro-batches of one update: every metric is
- * already normalized by the update's normalizers so sums are exact, except
- * `ratio/min|max` (min/max) and `drpo/tr_coef` (max, since the coefficient is
- * computed per micro-batch).
- */
-export function combineLossMetrics(parts: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of parts) {
-    for (const [k, v] of Object.entries(p)) {
-      if (!(k in out)) out[k] = v;
-      else if (k === 'ratio/min') out[k] = Math.min(out[k], v);
-      else if (k === 'ratio/max' || k === 'drpo/tr_coef') out[k] = Math.max(out[k], v);
-      else out[k] += v;
-    }
-  }
-  return out;
 }

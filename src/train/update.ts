@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { sequenceLogProbs, type Policy } from '../model/decoder.ts';
-import type { LossConfig } from './loss-config.ts';
-import { lossEntry, updateNormalizers } from './losses.ts';
-import { combineLossMetrics } from './losses-plain.ts';
+import type { LossConfig } from './losses.ts';
+import { lossEntry } from './losses.ts';
+import { combineLossMetrics, updateNormalizers } from './loss-normalizers.ts';
 import { AdamW, clipByGlobalNorm, learningRate, type LrSchedule } from './optimizer.ts';
 import { chunks, completionLength, paddedLogProbs, rowTensors, splitInto, type TrainRow } from './batch.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** Rows ordered by length, so micro-batches pad little (results do not depend on the order). */
 function byLength<T extends { tokens: number[] }>(rows: readonly T[]): T[] {

@@ -1,3 +1,4 @@
+import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.ts';
@@ -6,19 +7,18 @@ import {
   aggregatePlain,
   clippedLossPlain,
   drpoLossPlain,
-  drpoWeightsPlain,
   normalizersPlain,
   type PlainLossInput,
 } from '../../src/train/losses-plain.ts';
 import { clippedLoss, drpoLoss, type LossInput } from '../../src/train/losses.ts';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 beforeAll(async () => {
   await initEngine();
 });
 
-const clipped = (o: object = {}) => ClippedLossSchema.parse({ type: 'clipped', ...o });
-const drpo = (o: object = {}) => DrpoLossSchema.parse({ type: 'drpo', ...o });
+const clipped = (o: object = {}) => ClippedLossSchema.parse(o);
+const drpo = (o: object = {}) => DrpoLossSchema.parse(o);
 
 function toTensors(x: PlainLossInput): LossInput {
   const adv = x.advantages;
@@ -136,7 +136,7 @@ describe('KL estimators and DRPO: hand-computed', () => {
     const out = drpoLossPlain(drpo({ lambda, tau }), x);
     expect(out.loss).toBeCloseTo(-J0 / 2, 12); // θ = old: KL 0, no trust-region term
     expect(out.metrics['drpo/skipped_groups']).toBe(1);
-    expect(drpoWeightsPlain([1, 1, 1], 0.1)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(drpoPositiveWeights([1, 1, 1], 0.1)).toEqual([1 / 3, 1 / 3, 1 / 3]);
     expect(drpoLoss(drpo({ lambda, tau }), toTensors(x)).loss.dataSync()[0]).toBeCloseTo(-J0 / 2, 5);
   });
   it('DRPO trust region: stopgrad(max(β(KL−δ),0))·KL', () => {

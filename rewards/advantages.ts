@@ -1,7 +1,7 @@
 /**
  * Advantage estimators: pure functions over plain arrays (one entry per
  * rollout, batch order). Groups are identified by `groupIds` (any key; one
- * group = one prompt's n samples). Formulas (../shared/METHODS.md):
+ * group = one prompt's n samples). Formulas (docs/methods.md, "Advantage estimators"):
  *
  *   grpo        A_i = (r_i − mean_G r) / (std_G r + ε)
  *   dr-grpo     A_i = r_i − mean_G r
@@ -15,7 +15,8 @@
  * ε = 0); a batch whose centred rewards are all equal gives batch-norm 0 (+ boost).
  */
 import { z } from 'zod';
-import { groupIndices, mean, std } from '../../rewards/util.ts';
+import { defineRegistry } from '../src/util/registry.ts';
+import { groupIndices, mean, std } from './util.ts';
 
 export interface AdvantageInput {
   rewards: readonly number[];
@@ -125,7 +126,13 @@ function defineEstimator<S extends z.ZodObject>(d: AdvantageEstimatorDef<S>): Ad
   return d;
 }
 
-export const advantageEstimators = {
+/** Wraps an estimator with the input-length check. */
+const checked = (f: AdvantageEstimator): AdvantageEstimator => (x) => {
+  checkLengths(x);
+  return f(x);
+};
+
+export const advantageEstimators = defineRegistry('advantage estimator', {
   grpo: defineEstimator({
     summary: 'A = (r − mean_G) / (std_G + ε)',
     schema: z.strictObject({
@@ -134,18 +141,12 @@ export const advantageEstimators = {
       /** n−1 group std (torch default, TRL/verl); false = population std. */
       unbiasedStd: z.boolean().default(true).describe('n−1 group std (torch default, TRL/verl); false = population std.'),
     }),
-    make: (c) => (x) => {
-      checkLengths(x);
-      return grpoAdvantages(x.rewards, x.groupIds, c);
-    },
+    make: (cfg) => checked((x) => grpoAdvantages(x.rewards, x.groupIds, cfg)),
   }),
   'dr-grpo': defineEstimator({
     summary: 'A = r − mean_G',
     schema: z.strictObject({}),
-    make: () => (x) => {
-      checkLengths(x);
-      return drGrpoAdvantages(x.rewards, x.groupIds);
-    },
+    make: () => checked((x) => drGrpoAdvantages(x.rewards, x.groupIds)),
   }),
   'batch-norm': defineEstimator({
     summary: 'd = r − mean_G, whitened over the batch (token|sequence weights), + boost if correct',
@@ -156,51 +157,29 @@ export const advantageEstimators = {
       /** Added to correct samples' advantages after whitening; DLER's code uses 0.1. */
       correctBoost: z.number().default(0).describe('Added to correct samples\' advantages after whitening; DLER\'s code uses 0.1.'),
     }),
-    make: (c) => (x) => batchNormAdvantages(x, c),
+    make: (cfg) => (x) => batchNormAdvantages(x, cfg),
   }),
   rloo: defineEstimator({
     summary: 'A = r − mean of the other samples of the group',
     schema: z.strictObject({}),
-    make: () => (x) => {
-      checkLengths(x);
-      return rlooAdvantages(x.rewards, x.groupIds);
-    },
+    make: () => checked((x) => rlooAdvantages(x.rewards, x.groupIds)),
   }),
-} as const;
-export type AdvantageEstimatorName = keyof typeof advantageEstimators;
-
-function estimatorSpec<N extends string, S extends z.ZodObject>(type: N, def: AdvantageEstimatorDef<S>) {
-  return def.schema.extend({ type: z.literal(type) });
-}
+});
+export type AdvantageEstimatorName = (typeof advantageEstimators.names)[number];
 
 /** A recipe's `advantage:` section. */
-export const AdvantageSpecSchema = z.discriminatedUnion(
-  'type',
-  [
-    estimatorSpec('grpo', advantageEstimators.grpo),
-    estimatorSpec('dr-grpo', advantageEstimators['dr-grpo']),
-    estimatorSpec('batch-norm', advantageEstimators['batch-norm']),
-    estimatorSpec('rloo', advantageEstimators.rloo),
-  ],
-  {
-    error: (iss) =>
-      iss.code === 'invalid_union'
-        ? `unknown advantage estimator '${String((iss.input as { type?: unknown } | undefined)?.type)}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`
-        : undefined,
-  },
-);
-export type AdvantageSpec = z.infer<typeof AdvantageSpecSchema>;
+export const AdvantageSpecSchema = advantageEstimators.union();
+export type AdvantageSpec = z.output<typeof AdvantageSpecSchema>;
 export type AdvantageSpecInput = z.input<typeof AdvantageSpecSchema>;
 
+/** Build an estimator from a raw config (validated here). */
 export function makeAdvantageEstimator(type: string, config: unknown = {}): AdvantageEstimator {
-  const def = (advantageEstimators as Record<string, AdvantageEstimatorDef>)[type];
-  if (!def) {
-    throw new Error(`unknown advantage estimator '${type}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`);
-  }
+  const def = advantageEstimators.get(type) as AdvantageEstimatorDef;
   return def.make(def.schema.parse(config));
 }
 
-export function resolveAdvantageEstimator(spec: AdvantageSpecInput | AdvantageSpec): AdvantageEstimator {
-  const { type, ...config } = AdvantageSpecSchema.parse(spec) as { type: string };
-  return makeAdvantageEstimator(type, config);
+/** A validated spec → an estimator (no second validation). */
+export function resolveAdvantageEstimator(spec: AdvantageSpec): AdvantageEstimator {
+  const { type, config } = advantageEstimators.split(spec);
+  return (advantageEstimators.get(type) as AdvantageEstimatorDef).make(config);
 }

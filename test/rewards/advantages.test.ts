@@ -5,7 +5,7 @@ import {
   grpoAdvantages,
   makeAdvantageEstimator,
   rlooAdvantages,
-} from '../../src/train/advantages.ts';
+} from '../../rewards/advantages.ts';
 import { expectClose, testRng } from '../rewards/helpers.ts';
 
 describe('grpo', () => {
