@@ -2,7 +2,7 @@
  * Shared types of the method library: scored rollouts, reward shapers, budget
  * policies and the read side of the per-prompt history store.
  *
- * A method from METHODS.md is a *combination* of these parts chosen in a recipe;
+ * A method (docs/methods.md) is a *combination* of these parts chosen in a recipe;
  * nothing in the trainer branches on a method's name.
  */
 

@@ -18,7 +18,7 @@ export const drpoLength = defineShaper({
   schema: z.strictObject({
     maxLength: z.number().int().positive().optional().describe('Lmax in tokens; default = the rollout cap'),
   }),
-  make: (c) => (batch) => batch.map((r) => (r.correct ? 1 - r.length / maxLengthOf(r, c.maxLength) : null)),
+  make: (cfg) => (batch) => batch.map((r) => (r.correct ? 1 - r.length / maxLengthOf(r, cfg.maxLength) : null)),
 });
 
 /**

@@ -13,7 +13,7 @@
  *   of attention. The trainer's natural choice is right padding
  *   (prompt ‖ completion ‖ pad); the KV-cache `prefill` left-pads prompts so
  *   all rows decode in lock-step.
- * - Speed on wasm (DESIGN.md engine facts): the embedding is oneHot·E (small
+ * - Speed on wasm (docs/engine.md, "Measured engine facts"): the embedding is oneHot·E (small
  *   vocabularies) or a gather, with a chunked oneHotᵀ·dY matmul as gradient
  *   (wasm lacks UnsortedSegmentSum); token log-probs are
  *   `sum(logSoftmax · oneHot)`; RoPE is elementwise plus a constant

@@ -30,7 +30,7 @@ import { collectGroups, trainingRows, type RolloutSettings, type TrainEnv } from
 import type { TrainConfig } from './config.ts';
 import type { LossConfig } from './losses.ts';
 import { lossEntry } from './losses.ts';
-import { makeProgress, MetricsWriter, rolloutStats, type Progress, type StepMetrics } from './metrics.ts';
+import { makeProgress, MetricsWriter, rolloutStats, type ProgressReporter, type StepMetrics } from './metrics.ts';
 import { AdamW } from './optimizer.ts';
 import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
 import { Rng, type RngState } from '../util/rng.ts';
@@ -103,7 +103,7 @@ export class Trainer {
   private nonFinite = 0;
   private stopRequested: string | null = null;
   private metrics: MetricsWriter;
-  private progress: Progress;
+  private progress: ProgressReporter;
   private lastCheckpoint: string | null = null;
   /** Step of the newest checkpoint written or restored by this trainer. */
   private savedStep = -1;
@@ -249,7 +249,7 @@ export class Trainer {
   async runStep(step: number): Promise<StepMetrics> {
     const o = this.o;
     const t0 = performance.now();
-    const c = await collectGroups({
+    const collected = await collectGroups({
       step,
       engine: o.engine,
       env: o.env,
@@ -262,8 +262,8 @@ export class Trainer {
       seeds: this.seeds,
       history: this.history,
     });
-    const time: Record<string, number> = { ...c.time };
-    const rows = trainingRows(c.groups, o.methods.advantage);
+    const time: Record<string, number> = { ...collected.time };
+    const rows = trainingRows(collected.groups, o.methods.advantage);
 
     // ── old / reference log-probs, updates ──
     const maxLen = Math.max(2, ...rows.map((r) => r.tokens.length));
@@ -300,7 +300,7 @@ export class Trainer {
         rows,
       );
     } else {
-      this.progress.log(`step ${step}: no trainable groups after ${c.filterMetrics['sampling/rounds']} rounds; update skipped`);
+      this.progress.log(`step ${step}: no trainable groups after ${collected.filterMetrics['sampling/rounds']} rounds; update skipped`);
     }
     time.update = performance.now() - tt;
 
@@ -312,15 +312,15 @@ export class Trainer {
 
     // ── metrics ──
     const m: StepMetrics = { step };
-    Object.assign(m, c.shaperMetrics, rolloutStats(c.all), c.filterMetrics, update);
-    m['batch/rollouts'] = c.all.length;
+    Object.assign(m, collected.shaperMetrics, rolloutStats(collected.all), collected.filterMetrics, update);
+    m['batch/rollouts'] = collected.all.length;
     m['batch/trained_rollouts'] = rows.length;
-    m['batch/tokens_generated'] = c.generatedTokens;
+    m['batch/tokens_generated'] = collected.generatedTokens;
     for (const [k, v] of Object.entries(time)) m[`time/${k}`] = v / 1000;
-    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? c.generatedTokens / (time.rollout / 1000) : 0;
+    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? collected.generatedTokens / (time.rollout / 1000) : 0;
     const trainedTokens = rows.reduce((a, r) => a + r.tokens.length, 0) * o.train.epochs;
     m['throughput/train_tokens_per_s'] = time.update > 0 ? trainedTokens / (time.update / 1000) : 0;
-    m['throughput/tokens_per_s'] = time.step > 0 ? c.generatedTokens / (time.step / 1000) : 0;
+    m['throughput/tokens_per_s'] = time.step > 0 ? collected.generatedTokens / (time.step / 1000) : 0;
     return m;
   }
 

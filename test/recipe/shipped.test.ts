@@ -21,7 +21,7 @@ describe('shipped recipes', () => {
     // every recipe lists only what it changes: it extends something
     expect(readFileSync(join(root, 'recipes', f), 'utf8')).toMatch(/^extends: /m);
   });
-  it('method recipes combine the parts METHODS.md describes', () => {
+  it('method recipes combine the parts docs/methods.md describes', () => {
     const r = (n: string) => loadBrevityRecipe(join(root, 'recipes', `${n}.yaml`)).recipe;
     const dler = r('dler');
     expect(dler.rewards.map((s) => s.type)).toEqual(['dler']);

@@ -154,7 +154,11 @@ describe('KL estimators and DRPO: hand-computed', () => {
     const cfg = drpo({ klEstimator: 'k2', beta: 1000 });
     const k2 = 0.5 * 0.01;
     const out = drpoLossPlain(cfg, x);
-    expect(out.metrics['kl/old']).toBeCloseTo(k2, 12);
+    expect(out.metrics['drpo/tr_kl']).toBeCloseTo(k2, 12);
+    // kl/old is the same k3 estimate under every loss, whatever the trust region uses.
+    const k3 = Math.exp(0.1) - 0.1 - 1;
+    expect(out.metrics['kl/old']).toBeCloseTo(k3, 12);
+    expect(clippedLossPlain(clipped(), { ...x, advantages: [1, -1] }).metrics['kl/old']).toBeCloseTo(k3, 12);
     expect(out.metrics['drpo/tr_coef']).toBeCloseTo(1000 * (k2 - 1e-4), 9);
     const J = -1 - 10 * (-2 / 10);
     expect(out.loss).toBeCloseTo(-J + 1000 * (k2 - 1e-4) * k2, 9);

@@ -1,5 +1,5 @@
 /**
- * Acceptance numbers on ../shared/data (skipped with a message when the data is absent):
+ * Acceptance numbers on the shipped data/ files (skipped with a message when the data is absent):
  * public Math-Verify cases ≥ 97% agreement, GSM8K 1319/1319, MATH-500 ≥ 99%.
  */
 import { describe, expect, it } from 'vitest';
