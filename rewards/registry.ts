@@ -16,6 +16,7 @@ import { fixed } from './budgets/fixed.ts';
 import { l1 } from './budgets/l1.ts';
 import { palu } from './budgets/palu.ts';
 import { thinkprune as thinkpruneBudget } from './budgets/thinkprune.ts';
+import { lapoBudget } from './budgets/lapo.ts';
 import type { WeightedShaper } from './combine.ts';
 import { arora } from './shapers/arora.ts';
 import { correctness, format } from './shapers/correctness.ts';
@@ -31,6 +32,11 @@ import { l1Exact, l1Max } from './shapers/l1.ts';
 import { shorterBetter } from './shapers/shorter-better.ts';
 import { surrogate } from './shapers/surrogate.ts';
 import { thinkprune } from './shapers/thinkprune.ts';
+import { laser, laserD } from './shapers/laser.ts';
+import { hapo } from './shapers/hapo.ts';
+import { lapo } from './shapers/lapo.ts';
+import { alp } from './shapers/alp.ts';
+import { lazyLength } from './shapers/lazy-length.ts';
 import type { BudgetPolicy, Shaper } from './types.ts';
 import type { BudgetPolicyDef } from './budgets/define.ts';
 
@@ -50,6 +56,12 @@ export const shapers = defineRegistry('shaper', {
   'grpo-lambda': grpoLambda,
   'drpo-length': drpoLength,
   surrogate,
+  laser,
+  'laser-d': laserD,
+  hapo,
+  lapo,
+  alp,
+  'lazy-length': lazyLength,
 });
 export type ShaperName = (typeof shapers.names)[number];
 
@@ -60,6 +72,7 @@ export const budgetPolicies = defineRegistry('budget policy', {
   palu,
   thinkprune: thinkpruneBudget,
   l1,
+  lapo: lapoBudget,
 });
 export type BudgetPolicyName = (typeof budgetPolicies.names)[number];
 

@@ -50,6 +50,8 @@ export interface PromptOutcome {
 export interface PromptHistoryReader {
   /** Number of recorded outcomes for the prompt (bounded by the window). */
   count(promptId: string): number;
+  /** Every prompt with recorded outcomes, least recently written first. */
+  promptIds(): string[];
   /** Fraction correct over the recorded outcomes; undefined when none are recorded. */
   passRate(promptId: string): number | undefined;
   /** Lengths of the recorded correct outcomes, oldest first. */

@@ -53,6 +53,11 @@ const LENGTH_PENALIZING = [
   'curriculum-length',
   'grpo-lambda',
   'drpo-length',
+  'laser',
+  'laser-d',
+  'hapo',
+  'alp',
+  'lazy-length',
 ] as const;
 
 describe('length-penalizing shapers', () => {
@@ -75,7 +80,7 @@ describe('length-penalizing shapers', () => {
     });
   }
   it('the list covers every shaper except the target-seeking, band and length-free ones', () => {
-    const exempt = ['l1-exact' /* rewards closeness to a target */, 'surrogate' /* penalizes too short too */, 'format'];
+    const exempt = ['l1-exact' /* rewards closeness to a target */, 'surrogate' /* penalizes too short too */, 'lapo' /* a band, then a target */, 'format'];
     expect([...LENGTH_PENALIZING, ...exempt].sort()).toEqual([...shapers.names].sort());
   });
 });
