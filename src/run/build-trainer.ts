@@ -113,6 +113,7 @@ export async function buildTrainer(
     env: taskEnv(task, tokenizer),
     methods: {
       shapers: recipe.rewards.map((s) => resolveShaper(s)),
+      combine: recipe.combine,
       budget: resolveBudgetPolicy(recipe.budget, { seed: train.seed }),
       advantage: resolveAdvantageEstimator(recipe.advantage),
     },

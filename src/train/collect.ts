@@ -18,7 +18,7 @@
  */
 import type { Problem } from '../tasks/types.ts';
 import type { GenerateRequest, RolloutEngine } from '../rollout/types.ts';
-import { combineRewards, type WeightedShaper } from '../../rewards/combine.ts';
+import { combineRewards, type CombineConfig, type WeightedShaper } from '../../rewards/combine.ts';
 import type { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
 import type { AdvantageEstimator } from '../../rewards/advantages.ts';
@@ -60,6 +60,8 @@ export interface CollectContext {
   env: TrainEnv;
   budget: BudgetPolicy;
   shapers: readonly WeightedShaper[];
+  /** How the shapers' values combine (default: weighted sum). */
+  combine?: CombineConfig;
   rollout: RolloutSettings;
   sampling: SamplingFilterConfig;
   promptsPerStep: number;
@@ -132,7 +134,7 @@ export async function collectGroups(ctx: CollectContext): Promise<Collected> {
     time.verify += performance.now() - t;
     t = performance.now();
     const metrics: Record<string, number> = {};
-    rewardsOfAll = combineRewards(all, ctx.shapers, { step: ctx.step, history: ctx.history, logMetric: (k, v) => (metrics[k] = v) }).rewards;
+    rewardsOfAll = combineRewards(all, ctx.shapers, { step: ctx.step, history: ctx.history, logMetric: (k, v) => (metrics[k] = v) }, ctx.combine).rewards;
     shaperMetrics = metrics;
     assignRewards(byGroup, all, rewardsOfAll);
     time.rewards += performance.now() - t;
@@ -151,7 +153,11 @@ function assignRewards(groups: Group[], all: readonly ScoredRollout[], rewards: 
 }
 
 /** Advantages over the batch's groups, then one training row (prompt ‖ completion) per rollout. */
-export function trainingRows(groups: readonly Group[], advantage: AdvantageEstimator): TrainRow[] {
+export function trainingRows(
+  groups: readonly Group[],
+  advantage: AdvantageEstimator,
+  logMetric?: (name: string, value: number) => void,
+): TrainRow[] {
   const flat = groups.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, reward: g.rewards[j] })));
   if (flat.length === 0) return [];
   const adv = advantage({
@@ -159,6 +165,7 @@ export function trainingRows(groups: readonly Group[], advantage: AdvantageEstim
     groupIds: flat.map((x) => x.gi),
     lengths: flat.map((x) => x.r.length),
     correct: flat.map((x) => x.r.correct),
+    logMetric,
   });
   return flat
     .map((x, i) => ({

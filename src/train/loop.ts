@@ -21,7 +21,7 @@
 import { assignNamed, microBatchSize, policyFromNamed, policyToNamed, type Policy } from '../model/decoder.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Problem } from '../tasks/types.ts';
-import type { WeightedShaper } from '../../rewards/combine.ts';
+import type { CombineConfig, WeightedShaper } from '../../rewards/combine.ts';
 import { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetPolicy } from '../../rewards/types.ts';
 import type { AdvantageEstimator } from '../../rewards/advantages.ts';
@@ -42,6 +42,8 @@ export type { RolloutSettings, TrainEnv } from './collect.ts';
 /** The method, as functions resolved from the registries. */
 export interface TrainMethods {
   shapers: WeightedShaper[];
+  /** How the shapers' values combine (default: weighted sum). */
+  combine?: CombineConfig;
   budget: BudgetPolicy;
   advantage: AdvantageEstimator;
   history?: PromptHistory;
@@ -255,6 +257,7 @@ export class Trainer {
       env: o.env,
       budget: o.methods.budget,
       shapers: o.methods.shapers,
+      combine: o.methods.combine,
       rollout: o.rollout,
       sampling: o.sampling,
       promptsPerStep: o.train.promptsPerStep,
@@ -263,7 +266,8 @@ export class Trainer {
       history: this.history,
     });
     const time: Record<string, number> = { ...collected.time };
-    const rows = trainingRows(collected.groups, o.methods.advantage);
+    const advantageMetrics: Record<string, number> = {};
+    const rows = trainingRows(collected.groups, o.methods.advantage, (k, v) => (advantageMetrics[k] = v));
 
     // ── old / reference log-probs, updates ──
     const maxLen = Math.max(2, ...rows.map((r) => r.tokens.length));
@@ -312,7 +316,7 @@ export class Trainer {
 
     // ── metrics ──
     const m: StepMetrics = { step };
-    Object.assign(m, collected.shaperMetrics, rolloutStats(collected.all), collected.filterMetrics, update);
+    Object.assign(m, collected.shaperMetrics, advantageMetrics, rolloutStats(collected.all), collected.filterMetrics, update);
     m['batch/rollouts'] = collected.all.length;
     m['batch/trained_rollouts'] = rows.length;
     m['batch/tokens_generated'] = collected.generatedTokens;

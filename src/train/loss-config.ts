@@ -43,6 +43,20 @@ export const ClippedLossSchema = z.strictObject({
   entropyCoef: z.number().min(0).default(0),
   /** Exclude truncated (finish = length) completions from the loss (DAPO overlong filtering). */
   maskTruncated: z.boolean().default(false),
+  /**
+   * `token`: ρ per token (PPO/GRPO). `sequence`: GSPO's ρ_i = exp(mean_t
+   * log(π_θ/π_old)) over the sequence's loss tokens, the same for all its
+   * tokens (TRL's `importance_sampling_level="sequence"`); GSPO's paper clips
+   * it at ε 3e-4 / ε_high 4e-4 — set epsLow/epsHigh accordingly.
+   */
+  importanceLevel: z.enum(['token', 'sequence']).default('token'),
+  /**
+   * LUSPO (length-unbiased sequence policy optimization): each sequence's
+   * clipped objective is multiplied by its length |y_i| (loss tokens), undoing
+   * the sequence-level average's bias towards short answers. The exact
+   * normalisation of the paper is unverified; aggregation applies after it.
+   */
+  lengthUnbiased: z.boolean().default(false),
 });
 export type ClippedLossConfig = z.infer<typeof ClippedLossSchema>;
 

@@ -96,6 +96,8 @@ function advAt(adv: number[] | number[][], b: number, t: number): number {
  * Clipped surrogate (PPO/GRPO/DAPO), minimised:
  *   ρ = exp(logπ_θ − logπ_old),  obj = min(ρA, clip(ρ, 1−ε_low, 1+ε_high)A),
  *   dual clip (A<0): obj = max(obj, c·A),
+ *   GSPO (`importanceLevel: sequence`): ρ_{i,t} = exp((1/|y_i|) Σ_t log(π_θ/π_old)) for every t,
+ *   LUSPO (`lengthUnbiased`): obj_{i,t} ← |y_i|·obj_{i,t},
  *   loss = −agg(obj) + β·agg(KL_k(θ‖ref)) − c_ent·agg(entropy).
  * Metrics (token-means over the update): clip/low_frac (ρ < 1−ε_low with A<0:
  * the lower clip is active), clip/high_frac (ρ > 1+ε_high with A>0),
@@ -120,9 +122,18 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   for (let b = 0; b < B; b++) {
     obj.push([]);
     kl.push([]);
+    // Sequence level (GSPO): one ratio per row from the mean log-ratio over its loss tokens.
+    let seqLog = 0;
+    let len = 0;
+    for (let t = 0; t < T; t++) {
+      seqLog += (x.logProbs[b][t] - x.oldLogProbs[b][t]) * m[b][t];
+      len += m[b][t];
+    }
+    seqLog = len > 0 ? seqLog / len : 0;
+    const scale = cfg.lengthUnbiased ? len : 1;
     for (let t = 0; t < T; t++) {
       const A = advAt(adv, b, t);
-      const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
+      const ratio = Math.exp(cfg.importanceLevel === 'sequence' ? seqLog : x.logProbs[b][t] - x.oldLogProbs[b][t]);
       const clipped = Math.min(Math.max(ratio, 1 - cfg.epsLow), 1 + cfg.epsHigh);
       let o = Math.min(ratio * A, clipped * A);
       const mk = m[b][t];
@@ -130,7 +141,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
         o = cfg.dualClip * A;
         dual += mk;
       }
-      obj[b].push(o);
+      obj[b].push(o * scale);
       kl[b].push(x.refLogProbs && cfg.klCoef > 0 ? klTokenPlain(cfg.klEstimator, x.logProbs[b][t], x.refLogProbs[b][t]) : 0);
       if (ratio < 1 - cfg.epsLow && A < 0) low += mk;
       if (ratio > 1 + cfg.epsHigh && A > 0) high += mk;

@@ -104,7 +104,13 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
   if (!x.advantages) throw new Error('clipped loss: advantages are required');
   const [B] = x.logProbs.shape;
   const A = (x.advantages.rank === 1 ? tf.reshape(x.advantages, [B, 1]) : x.advantages) as tf.Tensor2D; // [B, 1] or [B, T]
-  const ratio = tf.exp(tf.sub(x.logProbs, x.oldLogProbs)) as tf.Tensor2D; // [B, T]
+  const logRatio = tf.sub(x.logProbs, x.oldLogProbs) as tf.Tensor2D; // [B, T]
+  const rowLen = tf.reshape(tf.sum(m, 1), [B, 1]); // [B, 1] loss tokens per row
+  const ratio = (
+    cfg.importanceLevel === 'sequence'
+      ? tf.mul(tf.exp(tf.div(tf.sum(tf.mul(logRatio, m), 1, true), tf.maximum(rowLen, 1))), tf.onesLike(logRatio)) // GSPO: [B, 1] → [B, T]
+      : tf.exp(logRatio)
+  ) as tf.Tensor2D; // [B, T]
   const clipped = tf.clipByValue(ratio, 1 - cfg.epsLow, 1 + cfg.epsHigh); // [B, T]
   let obj = tf.minimum(tf.mul(ratio, A), tf.mul(clipped, A)) as tf.Tensor2D; // [B, T]
   const negA = tf.less(A, 0);
@@ -117,6 +123,7 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     // max(obj, c·A) where A < 0, selected by A alone: boolean ops on ρ have no gradient in tfjs.
     obj = tf.where(neg, tf.maximum(obj, bound), obj) as tf.Tensor2D;
   }
+  if (cfg.lengthUnbiased) obj = tf.mul(obj, rowLen) as tf.Tensor2D; // LUSPO: × |y_i|
   const pg = tf.neg(aggregate(obj, m, cfg.aggregation, norm)) as tf.Scalar;
   let loss: tf.Scalar = pg;
   const metrics: Record<string, tf.Scalar> = {};
