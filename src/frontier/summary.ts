@@ -24,6 +24,7 @@ import type { RunMetrics } from './run-metrics.ts';
 import type { Selection } from './select.ts';
 import { lrLabel, type LoadedSuite } from './suite.ts';
 import { frontierSvg } from './plot.ts';
+import { checkClaims, formatClaims } from './claims.ts';
 
 export interface ArmSummary {
   arm: string;
@@ -50,7 +51,7 @@ export interface ArmSummary {
 const readJson = <T>(f: string): T => JSON.parse(readFileSync(f, 'utf8')) as T;
 
 /** values[seed][problem] of f over the records of one budget, problems in the base's order. */
-function matrix(evals: readonly EvalResult[], budget: number, order: readonly string[], f: (r: ProblemRecord) => number): number[][] {
+export function matrix(evals: readonly EvalResult[], budget: number, order: readonly string[], f: (r: ProblemRecord) => number): number[][] {
   return evals.map((e) => {
     const b = e.budgets.find((x) => x.budget === budget);
     if (!b) throw new Error(`${e.model}: no evaluation at budget ${budget}`);
@@ -144,7 +145,11 @@ export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table
   const stem = (arm: string, s: number) => path.join(res, 'runs', `${arm}.seed-${s}`);
   const complete = suite.arms.filter((a) => suite.seeds.every((s) => existsSync(`${stem(a.name, s)}.eval.json`)));
   const pending = suite.arms.filter((a) => !complete.includes(a)).map((a) => a.name);
-  const evalsOf = (arm: string) => suite.seeds.map((s) => readEvalResult(`${stem(arm, s)}.eval.json`));
+  const cache = new Map<string, EvalResult[]>();
+  const evalsOf = (arm: string) => {
+    if (!cache.has(arm)) cache.set(arm, suite.seeds.map((s) => readEvalResult(`${stem(arm, s)}.eval.json`)));
+    return cache.get(arm)!;
+  };
   const boot: BootstrapOptions = { resamples: base.budgets.length ? 1000 : 0, seed: 0 };
   const controlEvals = complete.some((a) => a.name === suite.control) ? evalsOf(suite.control) : null;
   const U = Math.max(...base.budgets.map((b) => b.budget));
@@ -162,16 +167,21 @@ export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table
   const budgets = base.budgets.map((b) => b.budget);
   const rows: AbRow[] = compareArms(ordered.map((a) => ({ arm: a.name, bySeed: suite.seeds.map((s, i) => ({ seed: s, result: evalsOf(a.name)[i] })) })), budgets, boot);
   const table = formatFrontierTable(arms, baseRow);
+  const claims = checkClaims({
+    arms, boot, uncapped: U, order: baseU.records.map((r) => r.id),
+    evals: (arm) => (ordered.some((a) => a.name === arm) ? evalsOf(arm) : null),
+  });
   mkdirSync(res, { recursive: true });
   const ab = {
     arms: ordered.map((a) => a.name), seeds: suite.seeds, budgets,
     runs: ordered.flatMap((a) => suite.seeds.map((s) => ({ arm: a.name, seed: s, runDir: path.join(suite.runs, a.name, `lr-${lrLabel(selection[a.name]?.lr ?? 0)}`, `seed-${s}`) }))),
     rows, base: { ...baseRow, byDifficulty: baseU.byDifficulty, accuracyAtBudget: Object.fromEntries(base.budgets.map((b) => [String(b.budget), b.accuracy])) },
-    frontier: arms, selection, pending,
+    frontier: arms, claims, selection, pending,
   };
-  const files = [path.join(res, 'ab.json'), path.join(res, 'table.md'), path.join(res, 'frontier.svg')];
+  const files = [path.join(res, 'ab.json'), path.join(res, 'table.md'), path.join(res, 'frontier.svg'), path.join(res, 'claims.md')];
   writeFileSync(files[0], `${JSON.stringify(ab, null, 1)}\n`);
   writeFileSync(files[1], `${table}\n${pending.length ? `\nPending arms (not all seeds evaluated yet): ${pending.join(', ')}\n` : ''}`);
   writeFileSync(files[2], await frontierSvg(arms, baseRow));
+  writeFileSync(files[3], `${formatClaims(claims)}\n`);
   return { table, files };
 }

@@ -135,7 +135,7 @@ function fakeHooks(log: string[], stopAt?: string): FrontierHooks {
       const key = `${recipe.run.name}:${recipe.train.lr}:${recipe.train.seed}`;
       log.push(`train ${key}${resume ? ' resume' : ''}`);
       mkdirSync(join(runDir, 'checkpoints', 'step-1'), { recursive: true });
-      writeFileSync(join(runDir, 'model'), JSON.stringify({ short: recipe.budget.type === 'fixed' && recipe.budget.cap < 256, lr: recipe.train.lr }));
+      writeFileSync(join(runDir, 'model'), JSON.stringify({ short: recipe.budget.type === 'fixed' && (recipe.budget as { cap: number }).cap < 256, lr: recipe.train.lr }));
       if (stopAt === key) return { step: 1, stoppedBy: 'signal' };
       writeFileSync(join(runDir, 'metrics.jsonl'), [1, 2].map((s) => JSON.stringify({ step: s, accuracy: 0.5, 'length/mean': 50, 'time/step': 30, 'batch/rollouts': 4, 'batch/tokens_generated': 200, 'sampling/rounds': 1 })).join('\n') + '\n');
       return { step: recipe.train.steps, stoppedBy: 'done' };
@@ -182,5 +182,11 @@ describe('runFrontier', () => {
     expect(dler.cost).toEqual({ wallMinutes: 1, rolloutsGenerated: 8, tokensGenerated: 400 });
     expect(out.table).toMatch(/\| dler \| 1e-4 \| 80\.0 \[/);
     expect(existsSync(join(dir, 'results', 'frontier.svg'))).toBe(true);
+    // claims: DLER's direction holds (shorter, CI below 0; no accuracy loss); arms the suite lacks are "not measured"
+    const claim = (paper: string) => ab.claims.find((c: { paper: string }) => c.paper === paper);
+    expect(claim('DLER').reproduces).toBe('yes');
+    expect(claim('DLER').evidence).toMatch(/dler: length 70\.0% shorter/);
+    expect(claim('DRPO').reproduces).toBe('not measured');
+    expect(readFileSync(join(dir, 'results', 'claims.md'), 'utf8')).toMatch(/\| DLER \| .* \| \*\*yes\*\* \|/);
   });
 });
