@@ -35,6 +35,7 @@ export function register(program: Command): void {
         const out = await writeFrontierSummary(loaded);
         console.log(out.table);
         console.log(`\nfrontier summary: ${out.files.join(', ')}`);
+        for (const n of out.notes) console.error(n);
       }),
     );
 }

@@ -4,12 +4,14 @@
  * the Pareto front (no arm or base shorter and at least as accurate) drawn
  * as a step line.
  */
+import { spawnSync } from 'node:child_process';
 import type { TopLevelSpec } from 'vega-lite';
 import { paretoFrontier } from '../eval/stats.ts';
 import { vlToSvg } from '../report/vega-svg.ts';
 import type { ArmSummary } from './summary.ts';
 
 export function frontierSpec(arms: readonly ArmSummary[], base: { accuracy: number; meanTokens: number }): TopLevelSpec {
+  const seeds = Math.max(0, ...arms.map((a) => a.seeds));
   const pts = [
     { arm: 'base', kind: 'base model', tokens: base.meanTokens, tokensLo: base.meanTokens, tokensHi: base.meanTokens, accuracy: 100 * base.accuracy, accuracyLo: 100 * base.accuracy, accuracyHi: 100 * base.accuracy },
     ...arms.map((a) => ({
@@ -22,12 +24,12 @@ export function frontierSpec(arms: readonly ArmSummary[], base: { accuracy: numb
   const x = { field: 'tokens', type: 'quantitative' as const, title: 'mean tokens per answer (uncapped)', scale: { zero: true } };
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'accuracy (%)', scale: { zero: false } };
   return {
-    title: 'Length penalties on the built-in task: accuracy vs tokens (3 seeds, 95% CIs)',
+    title: `Length penalties: uncapped accuracy vs tokens (${seeds} seed${seeds === 1 ? '' : 's'} per arm, 95% CIs)`,
     width: 640,
     height: 400,
     layer: [
       { data: { values: front }, mark: { type: 'line', interpolate: 'step-after', color: '#999', strokeDash: [4, 3] }, encoding: { x, y } },
-      { data: { values: pts }, mark: { type: 'rule', color: '#4c78a8', opacity: 0.6 }, encoding: { x, y: { field: 'accuracyLo', type: 'quantitative' }, y2: { field: 'accuracyHi' } } },
+      { data: { values: pts }, mark: { type: 'rule', color: '#4c78a8', opacity: 0.6, clip: true }, encoding: { x, y: { field: 'accuracyLo', type: 'quantitative' }, y2: { field: 'accuracyHi' } } },
       { data: { values: pts }, mark: { type: 'rule', color: '#4c78a8', opacity: 0.6 }, encoding: { x: { field: 'tokensLo', type: 'quantitative' }, x2: { field: 'tokensHi' }, y } },
       {
         data: { values: pts },
@@ -41,4 +43,11 @@ export function frontierSpec(arms: readonly ArmSummary[], base: { accuracy: numb
 
 export function frontierSvg(arms: readonly ArmSummary[], base: { accuracy: number; meanTokens: number }): Promise<string> {
   return vlToSvg(frontierSpec(arms, base));
+}
+
+/** SVG → PNG with librsvg's rsvg-convert when installed (Debian librsvg2-bin); returns why not otherwise. */
+export function svgToPng(svg: string, png: string): string | null {
+  const r = spawnSync('rsvg-convert', ['-z', '1.5', '-b', 'white', '-o', png, svg], { encoding: 'utf8' });
+  if (r.error) return `no PNG: rsvg-convert not found (apt-get install -y librsvg2-bin); the SVG is ${svg}`;
+  return r.status === 0 ? null : `no PNG: rsvg-convert failed: ${r.stderr.trim()}`;
 }

@@ -23,7 +23,7 @@ import type { ProblemRecord } from '../eval/records.ts';
 import type { RunMetrics } from './run-metrics.ts';
 import type { Selection } from './select.ts';
 import { lrLabel, type LoadedSuite } from './suite.ts';
-import { frontierSvg } from './plot.ts';
+import { frontierSvg, svgToPng } from './plot.ts';
 import { checkClaims, formatClaims } from './claims.ts';
 
 export interface ArmSummary {
@@ -134,11 +134,11 @@ export function formatFrontierTable(rows: readonly ArmSummary[], baseRow: { accu
   return [fmt(head), `|${head.map(() => '---').join('|')}|`, ...lines.map(fmt)].join('\n');
 }
 
-export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table: string; files: string[] }> {
+export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table: string; files: string[]; notes: string[] }> {
   const { suite } = loaded;
   const res = suite.results;
   const baseFile = path.join(res, 'base', 'test.json');
-  if (!existsSync(baseFile)) return { table: '(no results yet: the base model has not been evaluated)', files: [] };
+  if (!existsSync(baseFile)) return { table: '(no results yet: the base model has not been evaluated)', files: [], notes: [] };
   const base = readEvalResult(baseFile);
   const selFile = path.join(res, 'selection.json');
   const selection = existsSync(selFile) ? readJson<Record<string, Selection>>(selFile) : {};
@@ -183,5 +183,8 @@ export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table
   writeFileSync(files[1], `${table}\n${pending.length ? `\nPending arms (not all seeds evaluated yet): ${pending.join(', ')}\n` : ''}`);
   writeFileSync(files[2], await frontierSvg(arms, baseRow));
   writeFileSync(files[3], `${formatClaims(claims)}\n`);
-  return { table, files };
+  const png = path.join(res, 'frontier.png');
+  const why = svgToPng(files[2], png);
+  if (why === null) files.push(png);
+  return { table, files, notes: why === null ? [] : [why] };
 }
