@@ -40,7 +40,7 @@ import { lazyLength } from './shapers/lazy-length.ts';
 import type { BudgetPolicy, Shaper } from './types.ts';
 import type { BudgetPolicyDef } from './budgets/define.ts';
 
-export const shapers = defineRegistry('shaper', {
+export const shapers = defineRegistry('reward shaper', {
   correctness,
   format,
   dler,

@@ -4,8 +4,8 @@
  * definitions, each with a strict zod `schema` of its config. From it,
  * `defineRegistry(kind, defs)` derives
  *
- *   - `get(name)`: the definition, or an error naming the valid names and the
- *     nearest one (one wording for every kind);
+ *   - `get(name)`: the definition, or an error naming the nearest name and
+ *     the valid ones (one wording for every kind, the recipe loader's);
  *   - `union(extra)`: the recipe's zod discriminated union on `type` — each
  *     definition's schema plus `type: '<name>'` plus `extra` shared fields —
  *     whose unknown-name error has the same wording;
@@ -57,7 +57,8 @@ export interface Registry<D extends Record<string, RegistryDef>> {
 export function defineRegistry<D extends Record<string, RegistryDef>>(kind: string, defs: D): Registry<D> {
   const names = Object.keys(defs) as Names<D>[];
   const has = (name: string): name is Names<D> => Object.prototype.hasOwnProperty.call(defs, name);
-  const unknownMessage = (name: string) => `unknown ${kind} '${name}'; valid ${kind} names: ${names.join(', ')}${didYouMean(name, names)}`;
+  // The same wording as the recipe loader's (src/recipe/format-issues.ts), so a typo reads alike everywhere.
+  const unknownMessage = (name: string) => `unknown ${kind} ${JSON.stringify(name)}${didYouMean(name, names)}; expected one of: ${names.join(', ')}`;
   return {
     kind,
     defs,
@@ -74,7 +75,7 @@ export function defineRegistry<D extends Record<string, RegistryDef>>(kind: stri
         error: (iss) => {
           if (iss.code !== 'invalid_union') return undefined;
           const got = (iss.input as { type?: unknown } | undefined)?.type;
-          return got === undefined ? `missing 'type'; valid ${kind} names: ${names.join(', ')}` : unknownMessage(String(got));
+          return got === undefined ? `missing "type"; expected one of: ${names.join(', ')}` : unknownMessage(String(got));
         },
       }) as unknown as z.ZodType<SpecOutput<D, X>, SpecInput<D, X>>;
     },

@@ -12,6 +12,8 @@ import {
   ShaperSpecSchema,
 } from '../../rewards/registry.ts';
 import { advantageEstimators, AdvantageSpecSchema, makeAdvantageEstimator, resolveAdvantageEstimator } from '../../rewards/advantages.ts';
+import { LossConfigSchema } from '../../src/train/losses.ts';
+import { tasks } from '../../src/tasks/index.ts';
 import { ctx, expectClose, group, ro } from './helpers.ts';
 
 describe('registries', () => {
@@ -35,16 +37,19 @@ describe('registries', () => {
       expect(f({ rewards: [1, 0], groupIds: [0, 0], lengths: [1, 2], correct: [true, false] }).length).toBe(2);
     }
   });
-  it('unknown names fail with the list of valid names', () => {
+  it('unknown names fail with the nearest name and the valid ones, in the recipe loader’s wording, for every registry', () => {
     const r = ShaperSpecSchema.safeParse({ type: 'kimmi' });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0].message).toMatch(/unknown shaper 'kimmi'; valid shaper names: correctness, format, dler/);
+    expect(r.error!.issues[0].message).toMatch(/^unknown reward shaper "kimmi"; did you mean "kimi"\?; expected one of: correctness, format, dler/);
     expect(r.error!.issues[0].path).toEqual(['type']);
-    expect(() => makeShaper('kimmi')).toThrow(/valid shaper names: correctness, format, dler, dapo-overlong, kimi/);
-    expect(BudgetSpecSchema.safeParse({ type: 'fixd' }).error!.issues[0].message).toMatch(/unknown budget policy 'fixd'; valid budget policy names: fixed, curriculum, difficulty, palu, thinkprune, l1/);
-    expect(() => makeBudgetPolicy('fixd')).toThrow(/valid budget policy names: fixed/);
-    expect(AdvantageSpecSchema.safeParse({ type: 'gpro' }).error!.issues[0].message).toMatch(/valid advantage estimator names: grpo, dr-grpo, batch-norm, rloo/);
-    expect(() => makeAdvantageEstimator('gpro')).toThrow(/valid advantage estimator names/);
+    expect(() => makeShaper('kimmi')).toThrow(/unknown reward shaper "kimmi"; did you mean "kimi"\?; expected one of: correctness, format, dler, dapo-overlong, kimi/);
+    expect(BudgetSpecSchema.safeParse({ type: 'fixd' }).error!.issues[0].message).toMatch(/^unknown budget policy "fixd"; did you mean "fixed"\?; expected one of: fixed, curriculum, difficulty, palu, thinkprune, l1/);
+    expect(() => makeBudgetPolicy('zzzzzz')).toThrow(/^unknown budget policy "zzzzzz"; expected one of: fixed/); // nothing near: no suggestion
+    expect(AdvantageSpecSchema.safeParse({ type: 'gpro' }).error!.issues[0].message).toMatch(/did you mean "grpo"\?; expected one of: grpo, dr-grpo, batch-norm, rloo/);
+    expect(() => makeAdvantageEstimator('gpro')).toThrow(/unknown advantage estimator "gpro"/);
+    expect(LossConfigSchema.safeParse({ type: 'clipd' }).error!.issues[0].message).toMatch(/^unknown policy loss "clipd"; did you mean "clipped"\?; expected one of: clipped, drpo$/);
+    expect(ShaperSpecSchema.safeParse({}).error!.issues[0].message).toMatch(/^missing "type"; expected one of: correctness/);
+    expect(() => tasks.get('jsnl')).toThrow(/^unknown task "jsnl"; did you mean "jsonl"\?; expected one of: arith, jsonl$/);
   });
   it('configs are strict and defaults are filled', () => {
     const bad = ShaperSpecSchema.safeParse({ type: 'dler', truncatedMultipler: 0.1 });
