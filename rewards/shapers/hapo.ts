@@ -29,7 +29,7 @@ export const hapo = defineShaper({
     correct: z.number().default(1).describe('C for a correct answer'),
     wrong: z.number().default(0).describe('C for a wrong answer'),
     /** w: weight of the length reward (paper 1). */
-    weight: z.number().default(1).describe('w: weight of the length reward (paper 1).'),
+    lengthWeight: z.number().default(1).describe('w: weight of the length reward (paper 1).'),
     /** Lower bound of a correct answer's length reward (paper −0.7). */
     floor: z.number().max(0).default(-0.7).describe('Lower bound of a correct answer\'s length reward (paper −0.7).'),
   }),
@@ -39,7 +39,7 @@ export const hapo = defineShaper({
       const ls = ctx.history.correctLengths(r.promptId);
       const h = ls.length > 0 ? Math.min(...ls) : undefined;
       if (h === undefined) none++;
-      return (r.correct ? cfg.correct : cfg.wrong) + cfg.weight * hapoLengthReward(r.length, r.correct, h, cfg.floor);
+      return (r.correct ? cfg.correct : cfg.wrong) + cfg.lengthWeight * hapoLengthReward(r.length, r.correct, h, cfg.floor);
     });
     if (batch.length > 0) ctx.logMetric('reward/hapo/no_history_ratio', none / batch.length);
     return out;

@@ -70,6 +70,11 @@ export function defineRegistry<D extends Record<string, RegistryDef>>(kind: stri
       return defs[name] as D[Names<D>];
     },
     union<X extends z.ZodRawShape = {}>(extra?: X) {
+      for (const n of names) {
+        const clash = Object.keys(extra ?? {}).filter((k) => k in defs[n].schema.shape);
+        // A clash would be silently stripped by `split` before the factory sees it.
+        if (clash.length > 0) throw new Error(`${kind} '${n}': config keys ${clash.join(', ')} are reserved for every ${kind} entry; rename them`);
+      }
       const options = names.map((n) => defs[n].schema.extend({ type: z.literal(n), ...(extra ?? {}) }));
       return z.discriminatedUnion('type', options as unknown as [z.ZodObject, ...z.ZodObject[]], {
         error: (iss) => {

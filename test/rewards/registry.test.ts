@@ -14,6 +14,8 @@ import {
 import { advantageEstimators, AdvantageSpecSchema, makeAdvantageEstimator, resolveAdvantageEstimator } from '../../rewards/advantages.ts';
 import { LossConfigSchema } from '../../src/train/losses.ts';
 import { tasks } from '../../src/tasks/index.ts';
+import { defineRegistry } from '../../src/util/registry.ts';
+import { z } from 'zod';
 import { ctx, expectClose, group, ro } from './helpers.ts';
 
 describe('registries', () => {
@@ -50,6 +52,11 @@ describe('registries', () => {
     expect(LossConfigSchema.safeParse({ type: 'clipd' }).error!.issues[0].message).toMatch(/^unknown policy loss "clipd"; did you mean "clipped"\?; expected one of: clipped, drpo$/);
     expect(ShaperSpecSchema.safeParse({}).error!.issues[0].message).toMatch(/^missing "type"; expected one of: correctness/);
     expect(() => tasks.get('jsnl')).toThrow(/^unknown task "jsnl"; did you mean "jsonl"\?; expected one of: arith, jsonl$/);
+  });
+  it('an entry whose config reuses a shared field name is rejected when the union is built', () => {
+    const reg = defineRegistry('thing', { a: { schema: z.strictObject({ weight: z.number().default(1) }) } });
+    expect(() => reg.union({ weight: z.number().default(1) })).toThrow(/thing 'a': config keys weight are reserved/);
+    expect(() => reg.union()).not.toThrow();
   });
   it('configs are strict and defaults are filled', () => {
     const bad = ShaperSpecSchema.safeParse({ type: 'dler', truncatedMultipler: 0.1 });

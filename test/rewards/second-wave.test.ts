@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PromptHistory } from '../../rewards/history.ts';
-import { makeBudgetPolicy, makeShaper } from '../../rewards/registry.ts';
+import { makeBudgetPolicy, makeShaper, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
 import { lapoBandTerm, lapoTargetTerm } from '../../rewards/shapers/lapo.ts';
 import { bucketOf, ecrTarget } from '../../rewards/shapers/laser.ts';
 import { accuracyGate } from '../../rewards/shapers/lazy-length.ts';
@@ -67,6 +67,11 @@ describe('hapo: r = C + cos(min(L/h, 2)·π/2), floored at −0.7 if correct, �
   it('every branch', () => {
     const b = group(0, [[10, true], [20, true], [25, true], [30, true], [10, false], [60, false]]);
     expectClose(run('hapo', b, {}, 1, h).out, [1 + Math.SQRT1_2, 1, 1 + Math.cos((5 * Math.PI) / 8), 1 - 0.7, 0, -1], 9);
+  });
+  it('through a recipe spec (shared `weight` stripped, `lengthWeight` kept)', () => {
+    const f = resolveShaper(ShaperSpecSchema.parse({ type: 'hapo', weight: 2, lengthWeight: 0.5 }));
+    expect(f.weight).toBe(2);
+    expectClose(f.fn(group(0, [[10, true]]), ctx(1, h)), [1 + 0.5 * Math.SQRT1_2], 9);
   });
   it('no correct answer on record: C alone', () => {
     const { out, metrics } = run('hapo', group(0, [[10, true], [10, false]]));
