@@ -56,6 +56,7 @@ export function createRewardServer(pipeline: RewardPipeline, tokenizer: ServeTok
   metrics.gauge('next_step', () => pipeline.nextStep);
   metrics.gauge('samples_scored', () => pipeline.scored);
   metrics.gauge('heap_used_bytes', () => process.memoryUsage().heapUsed);
+  metrics.gauge('rss_bytes', () => process.memoryUsage().rss);
 
   const state = { ready: false };
 
