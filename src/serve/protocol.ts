@@ -123,7 +123,50 @@ const BatchSchema = z.strictObject({
   items: z.array(ItemSchema).min(1, { message: 'need at least one item' }),
 });
 
+const ITEM_KEYS = new Set(['group_id', 'prompt_id', 'response', 'gold', 'response_length', 'response_ids', 'finish_reason', 'budget', 'difficulty']);
+const isId = (v: unknown) => (typeof v === 'string' && v.length > 0) || Number.isInteger(v);
+
+/**
+ * The common verl batch (ids, text, gold, integer length, finish reason; no
+ * budget or token ids) checked by hand: about 10× cheaper than the zod schema
+ * at 256 items. Anything else (or anything wrong) goes through the schema,
+ * which produces the error message.
+ */
+function fastBatch(body: unknown): { items: RewardItem[]; step?: number } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as Record<string, unknown>;
+  for (const k in b) if (k !== 'items' && k !== 'step') return undefined;
+  if (b.step !== undefined && !(Number.isInteger(b.step) && (b.step as number) >= 0)) return undefined;
+  const list = b.items;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const items: RewardItem[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const it = list[i] as Record<string, unknown>;
+    if (typeof it !== 'object' || it === null || Array.isArray(it)) return undefined;
+    for (const k in it) if (!ITEM_KEYS.has(k)) return undefined;
+    const len = it.response_length;
+    const fr = it.finish_reason;
+    if (!isId(it.group_id) || (it.prompt_id !== undefined && !isId(it.prompt_id))) return undefined;
+    if (typeof it.response !== 'string' || !(typeof it.gold === 'string' || typeof it.gold === 'number')) return undefined;
+    if (!(Number.isInteger(len) && (len as number) >= 0)) return undefined;
+    if (!(fr === undefined || fr === null || typeof fr === 'string')) return undefined;
+    if (it.budget !== undefined || it.response_ids !== undefined || (it.difficulty !== undefined && typeof it.difficulty !== 'number')) return undefined;
+    items[i] = {
+      promptId: String(it.prompt_id ?? it.group_id),
+      groupKey: String(it.group_id),
+      response: it.response,
+      gold: String(it.gold),
+      length: len as number,
+      ...(typeof fr === 'string' ? { finish: fr === 'length' ? ('length' as const) : ('stop' as const) } : {}),
+      ...(it.difficulty !== undefined ? { difficulty: it.difficulty as number } : {}),
+    };
+  }
+  return { items, ...(b.step !== undefined ? { step: b.step as number } : {}) };
+}
+
 export function parseBatch(body: unknown, tok: ServeTokenizer | undefined): { items: RewardItem[]; step?: number } {
+  const fast = fastBatch(body);
+  if (fast) return fast;
   const p = BatchSchema.safeParse(body);
   if (!p.success) throw firstIssue(p.error, '/v1/rewards');
   const items = p.data.items.map((it, i): RewardItem => {
