@@ -57,6 +57,10 @@ export function createRewardServer(pipeline: RewardPipeline, tokenizer: ServeTok
   metrics.gauge('samples_scored', () => pipeline.scored);
   metrics.gauge('heap_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('rss_bytes', () => process.memoryUsage().rss);
+  metrics.gauge('cpu_seconds', () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1e6;
+  });
 
   const state = { ready: false };
 
