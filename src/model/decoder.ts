@@ -1,7 +1,8 @@
 /**
- * The policy: a Llama / Qwen2-family decoder in TensorFlow.js, top to bottom.
+ * The policy: a Llama / Qwen2 / Qwen3-family decoder in TensorFlow.js, top to bottom.
  *
  *   tokens ─ embed ─┬─ L × [ x += Attn(RMSNorm(x)) ; x += SwiGLU(RMSNorm(x)) ] ─ RMSNorm ─ lm_head ─ logits
+ *   Attn: q,k,v = x·W (+ b, qwen2); q,k = RMSNorm_head(q), RMSNorm_head(k) (qwen3); RoPE(q, k); softmax(q·kᵀ/√hd)·v
  *
  * Conventions
  * - Weights are `tf.Variable`s keyed by Hugging Face names, HF shapes ([out, in]
@@ -27,7 +28,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './tf-gradients.ts';
 // Saved-for-backward tensors share buffers instead of being copied (wasm).
 import './wasm-identity.ts';
-import { expectedWeightShapes, type ModelConfig, type NamedTensors } from './config.ts';
+import { expectedWeightShapes, hasQkNorm, hasQkvBias, headDimOf, type ModelConfig, type NamedTensors } from './config.ts';
 import { makeRng } from '../util/rng.ts';
 
 // ───────────────────────────── parameters ─────────────────────────────
@@ -318,7 +319,7 @@ interface LayerKv {
 
 /** Per-layer projections packed for decoding (fewer, larger matmuls per token). */
 interface PackedLayer {
-  qkv: tf.Tensor2D; // [Wq/√hd ; Wk ; Wv]  [(H + 2·Hkv)·hd, D]
+  qkv: tf.Tensor2D; // [Wq/√hd ; Wk ; Wv]  [(H + 2·Hkv)·hd, D]  (qwen3: Wq unscaled, the q norm would undo it)
   qkvBias?: tf.Tensor1D; // [bq/√hd ; bk ; bv] (qwen2)
   gateUp: tf.Tensor2D; // [Wgate ; Wup]  [2F, D]
 }
@@ -326,7 +327,8 @@ interface PackedLayer {
 /** Snapshot the policy's projections as PackedLayers (kept tensors; the caller disposes them). */
 function packWeights(policy: Policy): PackedLayer[] {
   const c = policy.config;
-  const scale = 1 / Math.sqrt(c.hiddenSize / c.numHeads);
+  // Qwen3's per-head q norm is scale-invariant, so the softmax scale is applied after it (transformer()).
+  const scale = hasQkNorm(c) ? 1 : 1 / Math.sqrt(headDimOf(c));
   const out: PackedLayer[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const pre = `model.layers.${l}.`;
@@ -337,7 +339,7 @@ function packWeights(policy: Policy): PackedLayer[] {
           qkv: tf.concat([tf.mul(a('self_attn.q_proj.weight'), scale), a('self_attn.k_proj.weight'), a('self_attn.v_proj.weight')], 0) as tf.Tensor2D,
           gateUp: tf.concat([a('mlp.gate_proj.weight'), a('mlp.up_proj.weight')], 0) as tf.Tensor2D,
         };
-        if (c.arch === 'qwen2')
+        if (hasQkvBias(c))
           packed.qkvBias = tf.concat([tf.mul(a('self_attn.q_proj.bias'), scale), a('self_attn.k_proj.bias'), a('self_attn.v_proj.bias')], 0) as tf.Tensor1D;
         return packed as unknown as tf.TensorContainer;
       }) as unknown as PackedLayer,
@@ -375,10 +377,14 @@ function transformer(
   const H = c.numHeads;
   const Hkv = c.numKvHeads;
   const G = H / Hkv;
-  const hd = D / H;
+  const hd = headDimOf(c);
+  const qkNorm = hasQkNorm(c);
   const { cos, sin } = ropeTables(positions, B, T, hd, c.ropeTheta);
   const swap = halfSwapMatrix(hd);
-  const bias_ = (name: string) => (c.arch === 'qwen2' ? P(policy, name) : undefined);
+  const bias_ = (name: string) => (hasQkvBias(c) ? P(policy, name) : undefined);
+  /** Qwen3: RMSNorm over each head's hd values (one weight [hd] shared by all heads). x [B·T, n·hd]. */
+  const headNorm = (x: tf.Tensor2D, n: number, w: string) =>
+    tf.reshape(rmsNorm(tf.reshape(x, [B * T * n, hd]) as tf.Tensor2D, P(policy, w), c.rmsNormEps), [B * T, n * hd]) as tf.Tensor2D;
 
   let x = embed(P(policy, 'model.embed_tokens.weight') as tf.Tensor2D, ids); // [B·T, D]
   const kv: LayerKv[] = [];
@@ -394,7 +400,11 @@ function transformer(
       q = linear(h, P(policy, pre + 'self_attn.q_proj.weight'), bias_(pre + 'self_attn.q_proj.bias')); // [B·T, H·hd]
       kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
       vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
-      q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+      if (!qkNorm) q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+    }
+    if (qkNorm) {
+      q = tf.mul(headNorm(q, H, pre + 'self_attn.q_norm.weight'), 1 / Math.sqrt(hd)); // [B·T, H·hd], scaled after the norm
+      kNew = headNorm(kNew, Hkv, pre + 'self_attn.k_norm.weight'); // [B·T, Hkv·hd]
     }
     const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, H, hd]
     const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, Hkv, hd]
@@ -408,7 +418,7 @@ function transformer(
     }
     kv.push({ k, v });
     const o = attention(qg, k, v, bias, G); // [B, Hkv, G·T, hd]
-    const oFlat = tf.reshape(tf.transpose(tf.reshape(o, [B, Hkv, G, T, hd]), [0, 3, 1, 2, 4]), [B * T, D]) as tf.Tensor2D; // [B·T, D]
+    const oFlat = tf.reshape(tf.transpose(tf.reshape(o, [B, Hkv, G, T, hd]), [0, 3, 1, 2, 4]), [B * T, H * hd]) as tf.Tensor2D; // [B·T, H·hd]
     x = tf.add(x, linear(oFlat, P(policy, pre + 'self_attn.o_proj.weight'))); // [B·T, D]
     // ── MLP (SwiGLU) ──
     const h2 = rmsNorm(x, P(policy, pre + 'post_attention_layernorm.weight'), c.rmsNormEps); // [B·T, D]

@@ -6,7 +6,7 @@ import {
 } from '../../src/model/decoder.ts';
 import { parseModelConfig, type ModelConfig, type NamedTensors } from '../../src/model/config.ts';
 import { referenceLogits, referenceLogProbs, to64, type Weights64 } from './reference.ts';
-import { randomNamed, rng, tinyLlama, tinyQwen2 } from './helpers.ts';
+import { randomNamed, rng, tinyLlama, tinyQwen2, tinyQwen3 } from './helpers.ts';
 
 beforeAll(async () => {
   await initEngine();
@@ -46,6 +46,8 @@ describe.each([
   ['qwen2 GQA tied', tinyQwen2(true)],
   ['llama MHA tied', tinyLlama(true)],
   ['llama MHA untied', tinyLlama(false)],
+  ['qwen3 GQA head_dim 6 tied', tinyQwen3(true)],
+  ['qwen3 GQA head_dim 6 untied', tinyQwen3(false)],
 ])('decoder (%s)', (_label, config) => {
   it('log-probs and entropy match the float64 reference on a left/right-padded batch', () => {
     const named = randomNamed(config, 1);
