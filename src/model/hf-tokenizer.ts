@@ -16,6 +16,8 @@ export class HfTokenizer implements Tokenizer {
   readonly eosTokenId: number;
   readonly bosTokenId?: number;
   readonly padTokenId?: number;
+  /** `added_tokens` marked special in tokenizer.json (chat markers, EOS …); written as control tokens in GGUF. */
+  readonly specialTokenIds: readonly number[];
   private readonly core: HfCore;
   private readonly template?: Template;
   private readonly bosText?: string;
@@ -40,6 +42,8 @@ export class HfTokenizer implements Tokenizer {
     let maxId = -1;
     for (const id of this.core.get_vocab(true).values()) maxId = Math.max(maxId, id);
     this.vocabSize = maxId + 1;
+    const added = (tokenizerJson.added_tokens ?? []) as { id: number; special?: boolean }[];
+    this.specialTokenIds = added.filter((t) => t.special === true && Number.isInteger(t.id)).map((t) => t.id);
     const idOf = (key: string): number | undefined => {
       const text = tokenText(tokenizerConfig[key] as TokenSpec);
       if (text === undefined) return undefined;
