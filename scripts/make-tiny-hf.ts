@@ -84,6 +84,13 @@ export interface TinyHfOptions {
   std?: number;
   /** Override config fields (e.g. numLayers). */
   config?: Partial<ModelConfig>;
+  /**
+   * Rescale the EOS row of the output matrix to this norm. Its logit is then
+   * ≈ N(0, eosNorm²) per position against ≈ ln(151,936) ≈ 12 for the rest, so
+   * eosNorm ≈ 12 makes responses stop after a few to a few dozen tokens:
+   * lengths vary, and length-based rewards give the trainer a signal.
+   */
+  eosNorm?: number;
 }
 
 /** Write a tiny random-weight HF directory for `arch` into `out`; returns its config. */
@@ -101,9 +108,17 @@ export async function makeTinyHf(arch: Arch, out: string, o: TinyHfOptions = {})
     top_p: 0.95,
     top_k: 20,
   };
+  const weights = tinyWeights(config, o.seed ?? 1, o.std);
+  if (o.eosNorm !== undefined) {
+    const head = weights.get(config.tieEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')!;
+    const D = config.hiddenSize;
+    const row = head.data.subarray(config.eosTokenId * D, (config.eosTokenId + 1) * D);
+    const norm = Math.hypot(...row);
+    for (let i = 0; i < D; i++) row[i] *= o.eosNorm / norm;
+  }
   await saveCheckpoint(out, {
     config,
-    weights: tinyWeights(config, o.seed ?? 1, o.std),
+    weights,
     files: {
       'tokenizer.json': new Uint8Array(readFileSync(path.join(dir, 'tokenizer.json'))),
       'tokenizer_config.json': JSON.stringify(tokConfig, null, 2) + '\n',
@@ -120,12 +135,13 @@ if (isMain) {
     .requiredOption('--out <dir>', 'output directory (replaced)')
     .option('--seed <n>', 'weight seed', '1')
     .option('--std <x>', 'weight std (0.02 = HF init; larger gives peaked logits)', '0.02')
+    .option('--eos-norm <x>', 'norm of the EOS output row (≈ 12: responses stop after a few dozen tokens)')
     .parse();
-  const o = program.opts<{ arch: string; out: string; seed: string; std: string }>();
+  const o = program.opts<{ arch: string; out: string; seed: string; std: string; eosNorm?: string }>();
   if (!(o.arch in TINY_CONFIGS)) {
     process.stderr.write(`error: --arch must be one of ${Object.keys(TINY_CONFIGS).join(', ')}, got "${o.arch}"\n`);
     process.exit(2);
   }
-  const c = await makeTinyHf(o.arch as Arch, o.out, { seed: Number(o.seed), std: Number(o.std) });
+  const c = await makeTinyHf(o.arch as Arch, o.out, { seed: Number(o.seed), std: Number(o.std), ...(o.eosNorm ? { eosNorm: Number(o.eosNorm) } : {}) });
   console.log(`wrote ${o.out}: ${c.arch}, hidden ${c.hiddenSize}, ${c.numLayers} layers, vocab ${c.vocabSize}`);
 }

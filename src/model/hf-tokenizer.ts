@@ -87,13 +87,14 @@ export class HfTokenizer implements Tokenizer {
   }
 
   /** Render the chat template (as transformers' apply_chat_template with tokenize=False). */
-  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean; extra?: Record<string, unknown> } = {}): string {
     if (!this.template) throw new Error('applyChatTemplate: tokenizer_config.json has no chat_template');
     return this.template.render({
       messages,
       add_generation_prompt: opts.addGenerationPrompt ?? true,
       bos_token: this.bosText ?? '',
       eos_token: this.eosText,
+      ...opts.extra,
       // (@huggingface/jinja itself provides raise_exception and strftime_now.)
     });
   }

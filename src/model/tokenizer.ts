@@ -24,5 +24,6 @@ export interface ChatMessage {
 /** Tokenizers that carry a chat template (Hugging Face ones) also implement this. */
 export interface ChatTokenizer extends Tokenizer {
   readonly hasChatTemplate: boolean;
-  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  /** `extra`: further template variables, e.g. `{ enable_thinking: false }` (Qwen3). */
+  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; extra?: Record<string, unknown> }): string;
 }

@@ -16,6 +16,7 @@ import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { tasks } from '../tasks/index.ts';
+import { withChatTemplate } from '../tasks/prompts.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
@@ -45,7 +46,8 @@ export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
     problems: task.problems('train'),
     promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
     score: (p, s) => {
-      const v = verify(s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
+      // Thinking models: only the answer after </think> counts ('' when the block never closed).
+      const v = verify(task.answerText ? task.answerText(s.tokens, s.text) : s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
       return { correct: v.correct, parsed: v.extracted, format: { hasAnswer: v.extracted !== null } };
     },
   };
@@ -99,7 +101,7 @@ export async function buildTrainer(
   const policy = policyFromNamed(ck.config, ck.weights);
   const tokenizer = loadTokenizer(recipe.model.checkpoint);
   const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
-  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
+  const task = withChatTemplate((tasks[taskType].make as (o: unknown) => Task)(taskOpts), tokenizer);
   const train = TrainConfigSchema.parse(recipe.train);
   const loss = recipe.loss;
   const reference = lossEntry(loss).needsReference(loss) ? policyFromNamed(ck.config, ck.weights) : undefined;
