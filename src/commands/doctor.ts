@@ -45,7 +45,9 @@ export function register(program: Command): void {
     .option('--backend <name>', 'force a backend: auto | wasm | tfjs-node | tfjs-node-gpu')
     .option('--kernel <name>', 'force the wasm matmul kernel: auto | native | portable | stock')
     .option('--json', 'print the engine report as JSON')
-    .action(async (opts: { backend?: string; kernel?: string; json?: boolean }) => {
+    .option('--model <dir>', 'also estimate the memory to train this model (config.json only)')
+    .option('--recipe <file>', 'with the recipe’s sequence length, micro-batch and KL reference')
+    .action(async (opts: { backend?: string; kernel?: string; json?: boolean; model?: string; recipe?: string }) => {
       const { initEngine } = await import('../engine/index.ts');
       let info: EngineInfo;
       try {
@@ -60,5 +62,11 @@ export function register(program: Command): void {
       }
       if (opts.json) console.log(JSON.stringify(info, null, 2));
       else console.log(formatEngineReport(info).join('\n'));
+      if (opts.model || opts.recipe) {
+        const { memoryReport } = await import('./doctor-memory.ts');
+        const r = memoryReport({ model: opts.model, recipe: opts.recipe, backend: info.backend });
+        console.log(r.lines.join('\n'));
+        if (!r.fits) process.exitCode = 1;
+      }
     });
 }

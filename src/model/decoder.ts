@@ -30,6 +30,7 @@ import './tf-gradients.ts';
 import './wasm-identity.ts';
 import { expectedWeightShapes, hasQkNorm, hasQkvBias, headDimOf, type ModelConfig, type NamedTensors } from './config.ts';
 import { makeRng } from '../util/rng.ts';
+import { ACTIVATION_BUDGET_BYTES, activationBytesPerSequence } from './memory.ts';
 
 // ───────────────────────────── parameters ─────────────────────────────
 
@@ -513,23 +514,12 @@ export function sequenceLogProbs(
  * Micro-batch size for a training step on [B, T] sequences that keeps the
  * step's wasm heap (forward activations saved for backward + gradients) under
  * `budgetBytes` — default 1.5 GiB, well under wasm's 4 GiB cap, leaving room
- * for weights, optimizer state, rollouts and allocator fragmentation.
- * Calibrated on M (d 256, 6 layers, 8 heads, T 256): measured ≈ 250 MB per
- * sequence, estimate 257 MB. Returns a size in [1, B].
+ * for weights, optimizer state, rollouts and allocator fragmentation. The
+ * per-sequence estimate is memory.ts's `activationBytesPerSequence`.
+ * Returns a size in [1, B].
  */
-export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = 1.5 * 2 ** 30): number {
-  const D = config.hiddenSize;
-  const F = config.ffnSize;
-  const H = config.numHeads;
-  const kvD = config.numKvHeads * (D / H);
-  // f32 values per sequence per layer: norms/residuals (≈6·D), q/k/v and their
-  // RoPE'd / transposed copies (≈3·(D + 2·kvD)), attention scores, masked
-  // scores, probabilities and their gradients (≈5·H·T), MLP (≈4·F).
-  const perLayer = T * (6 * D + 3 * (D + 2 * kvD) + 5 * H * T + 4 * F);
-  const head = T * 5 * config.vocabSize; // logits, log-softmax, one-hot, products
-  // ×2: gradients of the same size alive during backward; ×1.15 measured slack.
-  const perSeq = 1.15 * 2 * 4 * (config.numLayers * perLayer + head);
-  return Math.max(1, Math.min(B, Math.floor(budgetBytes / perSeq)));
+export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = ACTIVATION_BUDGET_BYTES): number {
+  return Math.max(1, Math.min(B, Math.floor(budgetBytes / activationBytesPerSequence(T, config))));
 }
 
 // ───────────────────────────── incremental decoding ─────────────────────────────

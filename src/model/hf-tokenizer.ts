@@ -72,8 +72,14 @@ export class HfTokenizer implements Tokenizer {
     return this.core.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /**
+   * Text of `ids`, special tokens skipped. Ids past the tokenizer's vocabulary
+   * (the padding rows of Qwen's 151,936-row embedding) have no text and are
+   * dropped; an empty list is '' (the library itself throws on it).
+   */
   decode(ids: readonly number[]): string {
-    return this.core.decode([...ids], { skip_special_tokens: true });
+    const known = ids.filter((id) => id < this.vocabSize);
+    return known.length === 0 ? '' : this.core.decode(known, { skip_special_tokens: true });
   }
 
   tokenString(id: number): string {

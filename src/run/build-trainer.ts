@@ -17,6 +17,7 @@ import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { tasks } from '../tasks/index.ts';
 import { withChatTemplate } from '../tasks/prompts.ts';
+import { checkRecipeMemory } from './memory-plan.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
@@ -86,7 +87,8 @@ export async function buildTrainer(
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  const info = await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  checkRecipeMemory(recipe, info.backend); // before loading: a model too large for the backend fails here with the estimate and the fix
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
   const recipeFile = path.join(runDir, 'recipe.yaml');
