@@ -18,6 +18,7 @@ import type { Recipe } from '../recipe/index.ts';
 import { tasks } from '../tasks/index.ts';
 import { withChatTemplate } from '../tasks/prompts.ts';
 import { checkRecipeMemory } from './memory-plan.ts';
+import { splitThinking } from '../model/thinking.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
@@ -42,10 +43,12 @@ export function withSuffix(prompt: string, suffix?: string): string {
 }
 
 /** The task as the trainer needs it: prompt ids and a verifier over completions. */
-export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
+export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
+  const task = withChatTemplate(rawTask, tokenizer); // idempotent: chat models get their own template
   return {
     problems: task.problems('train'),
     promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
+    ...(task.thinking ? { thinkingLength: (tokens: readonly number[]) => splitThinking(tokens, task.thinking!).thinkingTokens } : {}),
     score: (p, s) => {
       // Thinking models: only the answer after </think> counts ('' when the block never closed).
       const v = verify(task.answerText ? task.answerText(s.tokens, s.text) : s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
