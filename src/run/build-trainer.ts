@@ -47,7 +47,7 @@ export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
   const task = withChatTemplate(rawTask, tokenizer); // idempotent: chat models get their own template
   return {
     problems: task.problems('train'),
-    promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
+    promptIds: (p, suffix) => tokenizer.encode(suffix && task.formatPromptWith ? task.formatPromptWith(p, suffix) : withSuffix(task.formatPrompt(p), suffix)),
     ...(task.thinking ? { thinkingLength: (tokens: readonly number[]) => splitThinking(tokens, task.thinking!).thinkingTokens } : {}),
     score: (p, s) => {
       // Thinking models: only the answer after </think> counts ('' when the block never closed).

@@ -123,14 +123,18 @@ export function withChatTemplate(task: Task, tokenizer: Tokenizer): Task {
     return task;
   }
   const instruction = o.instruction ?? (task.extractors[0] === 'boxed' ? ANSWER_INSTRUCTIONS.boxed : ANSWER_INSTRUCTIONS.hash);
-  const render = (question: string) =>
-    tokenizer.applyChatTemplate(chatMessages(question, { instruction, system: o.system }), { addGenerationPrompt: true, extra: { enable_thinking: o.thinking } });
+  const render = (question: string, suffix?: string) =>
+    tokenizer.applyChatTemplate(chatMessages(question, { instruction: suffix ? `${instruction} ${suffix}` : instruction, system: o.system }), {
+      addGenerationPrompt: true,
+      extra: { enable_thinking: o.thinking },
+    });
   const format = o.thinking ? detectThinking(tokenizer, render('1+1?')) : undefined;
   const triggerText = o.thinkingTrigger ?? `\n</think>\n\n${task.answerTrigger.replace(/^\n+/, '')}`;
   const out: Task = {
     ...task,
     problems: (split) => task.problems(split),
     formatPrompt: (p) => render(p.question),
+    formatPromptWith: (p, suffix) => render(p.question, suffix),
     ...(format
       ? {
           thinking: { ...format, triggerText },

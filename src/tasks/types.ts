@@ -22,6 +22,8 @@ export interface Task {
   problems(split: 'train' | 'test'): Problem[];
   /** The prompt text given to the model for a problem. */
   formatPrompt(p: Problem): string;
+  /** The prompt with a budget policy's addition (e.g. L1's "Think for 512 tokens."); chat tasks put it in the user turn. */
+  formatPromptWith?(p: Problem, suffix: string): string;
   /** How chat models are prompted (`withChatTemplate` reads it); absent = defaults. */
   readonly prompt?: PromptOptions;
   /**
