@@ -10,8 +10,9 @@ export function formatEngineReport(info: EngineInfo): string[] {
     `native addon   ${info.addon.loaded ? `found: ${info.addon.path}` : 'not available'}`,
     `               ${info.addon.reason}`,
     `OpenBLAS       ${info.addon.blasThreads != null ? `${info.addon.blasThreads} threads; ${info.addon.blasConfig}` : 'not loaded'}`,
+    ...coreLines(info),
     `wasm           ${info.wasmThreads != null ? `${info.wasmThreads} thread(s), SIMD ${info.wasmSimd ? 'on' : 'off'}` : 'not in use'}`,
-    `CPU            ${cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
+    `CPU            ${info.addon.core?.cpu ?? cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
     `options        backend=${info.options.backend} kernel=${info.options.kernel}` +
       `${info.options.blasThreads ? ` blasThreads=${info.options.blasThreads}` : ''}` +
       ` (env: BREVITY_BACKEND=${process.env.BREVITY_BACKEND ?? ''} BREVITY_KERNEL=${process.env.BREVITY_KERNEL ?? ''})`,
@@ -22,11 +23,26 @@ export function formatEngineReport(info: EngineInfo): string[] {
   if (info.backend === 'wasm' && !info.addon.loaded) {
     hints.push('enable the native kernel: apt-get install -y libopenblas-dev (Debian/Ubuntu), then `node scripts/build-native.js`');
   }
+  if (info.addon.core?.hint) hints.push(info.addon.core.hint);
   if (info.backend === 'wasm') {
     hints.push('with network access and a GPU: npm install @tensorflow/tfjs-node-gpu (or @tensorflow/tfjs-node) — picked up automatically');
   }
   if (hints.length) lines.push('to go faster:', ...hints.map((h) => `  - ${h}`));
   return lines;
+}
+
+/** The OpenBLAS core: which one runs, who chose it (user / library / brevity), why, and the self-test. */
+function coreLines(info: EngineInfo): string[] {
+  const c = info.addon.core;
+  if (!c) return [];
+  const who = c.source === 'user' ? 'set by OPENBLAS_CORETYPE' : c.source === 'forced' ? 'forced by brevity'
+    : c.source === 'library' ? "the library's own choice" : 'not checked';
+  return [
+    `OpenBLAS core  ${c.active ?? '?'} (${who}${c.defaultCore && c.source === 'forced' ? `; the library alone picks ${c.defaultCore}` : ''})`,
+    `               ${c.why}`,
+    ...c.tried.map((t) => `               tried ${t}`),
+    `               ${c.selfTest}`,
+  ];
 }
 
 function describeKernel(info: EngineInfo): string {

@@ -15,7 +15,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tryTfNode } from './backend-select.ts';
 import { activeMatmulKernel, setMatmulKernel, type MatmulKernel } from './kernels.ts';
 import { registerMatmulGradient } from './matmul-gradient.ts';
-import { loadAddon } from './native-addon.ts';
+import { loadAddon, type AddonStatus } from './native-addon.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 
 export { setMatmulKernel, activeMatmulKernel, type MatmulKernel } from './kernels.ts';
@@ -31,7 +31,11 @@ export interface EngineInfo {
   options: EngineOptions;
   /** Why this backend and kernel were chosen, one line each. */
   reasons: string[];
-  addon: { loaded: boolean; path: string; reason: string; blasThreads: number | null; blasConfig: string | null };
+  addon: {
+    loaded: boolean; path: string; reason: string; blasThreads: number | null; blasConfig: string | null;
+    /** The OpenBLAS core: the library's own choice, the one in use, and why (openblas-select.ts). */
+    core: AddonStatus['core'];
+  };
   /** Threads of the wasm backend's own (XNNPACK) kernels; 1 in Node (no wasm threads). */
   wasmThreads: number | null;
   wasmSimd: boolean | null;
@@ -88,6 +92,7 @@ async function init(opts: EngineOptions): Promise<EngineInfo> {
   const addonInfo = {
     loaded: addon != null, path: addonStatus.path, reason: addonStatus.reason,
     blasThreads: addon ? addon.threads() : null, blasConfig: addon ? addon.config() : null,
+    core: addonStatus.core,
   };
   const base = { options: opts, reasons, addon: addonInfo };
 
