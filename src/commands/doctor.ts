@@ -9,7 +9,7 @@ export function formatEngineReport(info: EngineInfo): string[] {
     `matmul kernel  ${describeKernel(info)}`,
     `native addon   ${info.addon.loaded ? `found: ${info.addon.path}` : 'not available'}`,
     `               ${info.addon.reason}`,
-    `OpenBLAS       ${info.addon.blasThreads != null ? `${info.addon.blasThreads} threads; ${info.addon.blasConfig}` : 'not loaded'}`,
+    `OpenBLAS       ${info.addon.kind === 'openblas' ? `${info.addon.blasThreads} threads; ${info.addon.blasConfig}` : 'not loaded'}`,
     ...coreLines(info),
     `wasm           ${info.wasmThreads != null ? `${info.wasmThreads} thread(s), SIMD ${info.wasmSimd ? 'on' : 'off'}` : 'not in use'}`,
     `CPU            ${info.addon.core?.cpu ?? cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
@@ -20,7 +20,7 @@ export function formatEngineReport(info: EngineInfo): string[] {
     ...info.reasons.map((r) => `  - ${r}`),
   ];
   const hints: string[] = [];
-  if (info.backend === 'wasm' && !info.addon.loaded) {
+  if (info.backend === 'wasm' && (!info.addon.loaded || info.addon.kind === 'own')) {
     hints.push('enable the native kernel: apt-get install -y libopenblas-dev (Debian/Ubuntu), then `node scripts/build-native.js`');
   }
   if (info.addon.core?.hint) hints.push(info.addon.core.hint);
@@ -47,7 +47,9 @@ function coreLines(info: EngineInfo): string[] {
 
 function describeKernel(info: EngineInfo): string {
   switch (info.kernel) {
-    case 'native': return 'native (OpenBLAS cblas_sgemm on the wasm heap)';
+    case 'native': return info.addon.kind === 'own'
+      ? `native (brevity's own ${info.addon.blasConfig ?? ''} kernel on the wasm heap; no OpenBLAS)`
+      : 'native (OpenBLAS cblas_sgemm on the wasm heap)';
     case 'portable': return 'portable (wasm XNNPACK fast path for every product)';
     case 'stock': return 'stock (tfjs-backend-wasm as shipped; slow for transposed/batched products)';
     default: return 'tensorflow (libtensorflow kernels)';
