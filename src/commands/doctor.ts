@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import type { EngineInfo } from '../engine/index.ts';
+import { describeCpu, readCpuInfo } from '../engine/cpu-info.ts';
 
 /** The engine report as lines of text (also used by `npm start` before training exists). */
 export function formatEngineReport(info: EngineInfo): string[] {
@@ -12,7 +13,7 @@ export function formatEngineReport(info: EngineInfo): string[] {
     `OpenBLAS       ${info.addon.kind === 'openblas' ? `${info.addon.blasThreads} threads; ${info.addon.blasConfig}` : 'not loaded'}`,
     ...coreLines(info),
     `wasm           ${info.wasmThreads != null ? `${info.wasmThreads} thread(s), SIMD ${info.wasmSimd ? 'on' : 'off'}` : 'not in use'}`,
-    `CPU            ${info.addon.core?.cpu ?? cpus()[0]?.model ?? 'unknown'} ×${cpus().length}`,
+    `CPU            ${describeCpu(readCpuInfo())} ×${cpus().length}`,
     `options        backend=${info.options.backend} kernel=${info.options.kernel}` +
       `${info.options.blasThreads ? ` blasThreads=${info.options.blasThreads}` : ''}` +
       ` (env: BREVITY_BACKEND=${process.env.BREVITY_BACKEND ?? ''} BREVITY_KERNEL=${process.env.BREVITY_KERNEL ?? ''})`,
