@@ -12,6 +12,8 @@
 //                                default list; point it at an empty folder to
 //                                simulate a machine without OpenBLAS)
 //   BREVITY_BLAS_INCLUDE / BREVITY_BLAS_LIBDIR  use this header/library folder
+// (At run time, BREVITY_NO_OPENBLAS=1 skips a built OpenBLAS addon, so the own
+// kernel's figures can be measured on a machine that has OpenBLAS.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
