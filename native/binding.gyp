@@ -11,7 +11,8 @@
     {
       "target_name": "brevity_gemm",
       "sources": ["brevity_gemm.c"],
-      "cflags": ["-O3", "-std=gnu11"]
+      "cflags": ["-O3", "-std=gnu11", "-pthread"],
+      "ldflags": ["-pthread"]
     }
   ],
   "conditions": [

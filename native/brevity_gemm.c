@@ -12,12 +12,16 @@
  *   avx512: MR 8 × NR 32 (16 zmm accumulators)
  *   avx2:   MR 6 × NR 16 (12 ymm accumulators, FMA)
  *   plain C: MR 4 × NR 16 (auto-vectorised by the compiler; any CPU)
- * Single-threaded: OpenBLAS remains the multi-core path.
+ * Threads: a product of ≥ 2^21 multiply-adds is split along its longer
+ * output side (rows of C, or columns) into one part per thread (default: the
+ * online cores, at most 8; setThreads(n)); each part packs its own panels.
  *
- * Exports gemm(...) as brevity_blas, plus threads() → 1, setThreads(n) (no-op),
+ * Exports gemm(...) as brevity_blas, plus threads(), setThreads(n),
  * config() → "brevity-gemm <isa>", corename() → "<isa>".
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "gemm_napi.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -131,7 +135,7 @@ static void pack_b(bool tB, const float* B, int ldb, int k0, int kc, int j0, int
   }
 }
 
-/* Packing buffers, grown on demand and kept (one caller: the JS thread). */
+/* Packing buffers of the calling (JS) thread, grown on demand and kept. */
 static float* scratch(int which, size_t floats) {
   static float* buf[2];
   static size_t cap[2];
@@ -144,15 +148,13 @@ static float* scratch(int which, size_t floats) {
   return buf[which];
 }
 
-static void own_sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-                      float beta, float* C, int ldc) {
-  if (!kern.fn) pick_kernel();
+static size_t a_floats(int M, int K) { return (size_t)((M < MC ? M : MC) + MR_MAX) * (K < KC ? K : KC); }
+static size_t b_floats(int N, int K) { return (size_t)((N < NC ? N : NC) + NR_MAX) * (K < KC ? K : KC); }
+
+/* One thread's product into the packing buffers Ap, Bp (a_floats, b_floats). */
+static void serial_sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                         float beta, float* C, int ldc, float* Ap, float* Bp) {
   const int mr = kern.mr, nr = kern.nr;
-  const int kcMax = K < KC ? K : KC;
-  const int mcMax = M < MC ? M : MC, ncMax = N < NC ? N : NC;
-  float* Ap = scratch(0, (size_t)(mcMax + MR_MAX) * kcMax);
-  float* Bp = scratch(1, (size_t)(ncMax + NR_MAX) * kcMax);
-  if (!Ap || !Bp) return; /* out of memory: C stays as seeded (cannot happen below ~10 MB) */
   float acc[MR_MAX * NR_MAX];
   for (int j0 = 0; j0 < N; j0 += NC) {
     const int nc = N - j0 < NC ? N - j0 : NC;
@@ -181,20 +183,89 @@ static void own_sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int
   }
 }
 
+static int nthreads;
+
+typedef struct {
+  bool tA, tB;
+  int M, N, K, lda, ldb, ldc;
+  const float *A, *B;
+  float beta;
+  float* C;
+} part_t;
+
+static void* run_part(void* arg) {
+  part_t* p = arg;
+  float* Ap = aligned_alloc(64, (a_floats(p->M, p->K) * sizeof(float) + 63) / 64 * 64);
+  float* Bp = aligned_alloc(64, (b_floats(p->N, p->K) * sizeof(float) + 63) / 64 * 64);
+  if (Ap && Bp) serial_sgemm(p->tA, p->tB, p->M, p->N, p->K, p->A, p->lda, p->B, p->ldb, p->beta, p->C, p->ldc, Ap, Bp);
+  free(Ap);
+  free(Bp);
+  return NULL;
+}
+
+static void own_sgemm(bool tA, bool tB, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+                      float beta, float* C, int ldc) {
+  if (!kern.fn) pick_kernel();
+  if (nthreads < 1) {
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    nthreads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+  }
+  const int split_rows = M >= N;
+  const int side = split_rows ? M : N, unit = split_rows ? MC : kern.nr;
+  int t = nthreads;
+  while (t > 1 && side / t < unit) t--; /* each part at least one block of its side */
+  if (t > 1 && (double)M * N * K >= (double)(1 << 21)) {
+    part_t parts[8];
+    pthread_t ids[8];
+    int started = 0;
+    for (int i = 0; i < t; i++) {
+      /* part i covers [lo, hi) of the split side, in whole blocks */
+      const int lo = (int)((long long)side * i / t) / unit * unit, hi = i == t - 1 ? side : (int)((long long)side * (i + 1) / t) / unit * unit;
+      part_t p = {tA, tB, M, N, K, lda, ldb, ldc, A, B, beta, C};
+      if (split_rows) {
+        p.M = hi - lo, p.A = tA ? A + lo : A + (size_t)lo * lda, p.C = C + (size_t)lo * ldc;
+      } else {
+        p.N = hi - lo, p.B = tB ? B + (size_t)lo * ldb : B + lo, p.C = C + lo;
+      }
+      parts[i] = p;
+      if (hi <= lo) continue;
+      if (i < t - 1 && pthread_create(&ids[i], NULL, run_part, &parts[i]) == 0) started |= 1 << i;
+      else run_part(&parts[i]); /* the last part (or a failed start) on this thread */
+    }
+    for (int i = 0; i < t - 1; i++) if (started & (1 << i)) pthread_join(ids[i], NULL);
+    return;
+  }
+  float* Ap = scratch(0, a_floats(M, K));
+  float* Bp = scratch(1, b_floats(N, K));
+  if (!Ap || !Bp) return; /* out of memory: C stays as seeded (cannot happen below ~10 MB) */
+  serial_sgemm(tA, tB, M, N, K, A, lda, B, ldb, beta, C, ldc, Ap, Bp);
+}
+
 static napi_value Gemm(napi_env env, napi_callback_info info) {
   return gemm_entry(env, info, own_sgemm, "brevity_gemm");
 }
 
-static napi_value One(napi_env env, napi_callback_info info) {
+static napi_value Threads(napi_env env, napi_callback_info info) {
   (void)info;
+  if (nthreads < 1) {
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    nthreads = n < 1 ? 1 : n > 8 ? 8 : (int)n;
+  }
   napi_value out;
-  CHECK(env, napi_create_int32(env, 1, &out));
+  CHECK(env, napi_create_int32(env, nthreads, &out));
   return out;
 }
 
-static napi_value Noop(napi_env env, napi_callback_info info) {
-  (void)env;
-  (void)info;
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t n = 0;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_range_error(env, NULL, "brevity_gemm.setThreads: expected a positive integer");
+    return NULL;
+  }
+  nthreads = n > 8 ? 8 : n;
   return NULL;
 }
 
@@ -202,7 +273,7 @@ static napi_value Config(napi_env env, napi_callback_info info) {
   (void)info;
   if (!kern.fn) pick_kernel();
   char buf[96];
-  snprintf(buf, sizeof buf, "brevity-gemm %s MR=%d NR=%d KC=%d MC=%d single-thread", kern.isa, kern.mr, kern.nr, KC, MC);
+  snprintf(buf, sizeof buf, "brevity-gemm %s MR=%d NR=%d KC=%d MC=%d", kern.isa, kern.mr, kern.nr, KC, MC);
   napi_value out;
   CHECK(env, napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out));
   return out;
@@ -219,8 +290,8 @@ static napi_value Corename(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, Gemm, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"threads", NULL, One, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"setThreads", NULL, Noop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"threads", NULL, Threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, SetThreads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"config", NULL, Config, NULL, NULL, NULL, napi_enumerable, NULL},
       {"corename", NULL, Corename, NULL, NULL, NULL, napi_enumerable, NULL},
   };
