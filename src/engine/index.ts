@@ -6,7 +6,7 @@
  *   tfjs-node-gpu with a usable GPU → tfjs-node → wasm (always installed).
  * On wasm, the matmul kernel (option `kernel: 'auto'`):
  *   native (OpenBLAS addon, 50–150 GFLOP/s; without OpenBLAS brevity's own
- *   single-thread AVX-512/AVX2 kernel, same addon interface) → portable (wasm fast path,
+ *   AVX-512/AVX2 kernel, same addon interface) → portable (wasm fast path,
  *   ~20 GFLOP/s) ; 'stock' is tfjs as shipped (1–2 GFLOP/s on transposed and
  *   batched products), kept as the benchmark baseline.
  * BREVITY_BACKEND / BREVITY_KERNEL / BREVITY_BLAS_THREADS override the options.
@@ -132,7 +132,7 @@ async function init(opts: EngineOptions): Promise<EngineInfo> {
       console.warn(`brevity: ${addonStatus.reason}; using the portable wasm matmul path (details: npx brevity doctor)`);
     } else if (addonStatus.kind === 'own' && !warned && process.env.BREVITY_NO_OPENBLAS !== '1') {
       warned = true;
-      console.warn(`brevity: OpenBLAS not available; using brevity's own ${addon!.corename()} matmul kernel (apt-get install libopenblas-dev and \`node scripts/build-native.js\` for the faster multi-core one; details: npx brevity doctor)`);
+      console.warn(`brevity: OpenBLAS not available; using brevity's own ${addon!.corename()} matmul kernel (apt-get install libopenblas-dev and \`node scripts/build-native.js\` for OpenBLAS; details: npx brevity doctor)`);
     }
   } else {
     if (opts.kernel === 'native' && !addon) {
