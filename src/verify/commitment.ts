@@ -1,0 +1,133 @@
+/**
+ * Is an extracted answer a *committed* final answer? A reward that accepts guesses teaches a
+ * policy to guess, hedge or spray candidates, so an answer counts only when the response
+ * commits to it. The rules (docs/verifier.md, "what counts as a final answer"):
+ *
+ * - Marked answers (`\boxed{}`, `####`, "the answer is …") are committed unless
+ *   - a bound, negation or hedge word stands right before the answer ("at least \boxed{5}",
+ *     "is not \boxed{5}", "maybe \boxed{5}"); for "the answer is", anywhere earlier in its sentence;
+ *   - the text after it takes it back or offers another ("\boxed{5}, or maybe 6", "Wait, …");
+ *   - the response sprays boxes: three or more different boxed answers.
+ * - Without a marker, only a *final-answer statement* is read (see `finalStatement`): the whole
+ *   response when it is a bare answer or one short sentence, else its last sentence, which must
+ *   be complete (ended by . ! or a closing math delimiter), carry a conclusion cue ("therefore",
+ *   "so", "the total", "we get" …) and no hedge.
+ *
+ * Every scan is linear over a bounded window.
+ */
+import { mathSpans } from './scan.ts';
+
+/**
+ * Words that, right before an answer, negate or hedge it. (Bounds are not here: "Zach can
+ * have at most $\boxed{2}$" is how honest solutions state a maximum; words that bound the
+ * number *inside* the box make it a text answer, see units.ts.)
+ */
+const BEFORE_CUE =
+  /(?:\b(?:not|never|no|isn't|aren't|wasn't|maybe|perhaps|possibly|probably|either|might(?:\s+be)?|could(?:\s+be)?|guess|unsure|not\s+sure)|n't)[ \t]*(?:be[ \t]+|equal[ \t]+to[ \t]+|is[ \t]+|:[ \t]*|\$+[ \t]*|\\[([][ \t]*)*$/i;
+
+/** In the sentence of an "answer is" statement, before the phrase: a hedge. */
+const SENTENCE_HEDGE = /\b(?:maybe|perhaps|possibly|probably|might|could|not\s+sure|unsure|i\s+guess|guessing|if|suppose|assuming|either|not)\b|\?/i;
+
+/**
+ * After the final answer, in the rest of its sentence: another candidate ("\boxed{5} or 6"),
+ * a hedge or a retraction ("\boxed{5}, maybe", "\boxed{5} is wrong", "\boxed{5}?").
+ */
+const AFTER_SAME_SENTENCE =
+  /^(?:,\s*)?or\b|\b(?:maybe|perhaps|possibly|probably|might|could\s+(?:also\s+)?be|not\s+sure|unsure|not\s+certain|uncertain|guess|wrong|incorrect|not\s+(?:correct|right|the\s+answer)|mistake|wait|actually)\b|^\s*\?/i;
+/** Any later sentence that starts by taking the answer back ("Wait, …", "Actually, it is 6."). */
+const RETRACTION =
+  /(?:^|[.!?]\s+|\n\s*)(?:wait|hmm+|oops|hold\s+on|correction|actually|on\s+second\s+thought|no,|i\s+made\s+a\s+mistake|that'?s\s+(?:wrong|incorrect|not\s+right))\b/i;
+
+/** End of the model's turn: text after it (a next prompt, padding) is not part of the answer. */
+const END_OF_TURN = /<\|(?:im_start|im_end|endoftext|eot_id|end)\|?>|<\/s>|\n\s*(?:user|human)\s*:/i;
+
+/** Characters looked at around an answer (answers and their hedges are local). */
+const WINDOW = 400;
+
+export function hedgedBefore(text: string, answerStart: number): boolean {
+  const before = text.slice(Math.max(0, answerStart - 60), answerStart);
+  return BEFORE_CUE.test(before);
+}
+
+/** Hedge words in the sentence before an answer phrase at `phraseStart`. */
+export function hedgedSentence(text: string, phraseStart: number): boolean {
+  const from = Math.max(0, phraseStart - WINDOW);
+  const win = text.slice(from, phraseStart);
+  const cut = Math.max(win.lastIndexOf('\n'), win.search(/[.!?]\s[^.!?]*$/));
+  return SENTENCE_HEDGE.test(cut >= 0 ? win.slice(cut + 1) : win);
+}
+
+/** The text after the final answer (to the end of the turn) takes it back or hedges. */
+export function hedgedAfter(text: string, answerEnd: number): boolean {
+  let after = text.slice(answerEnd, answerEnd + WINDOW);
+  const eot = after.search(END_OF_TURN);
+  if (eot >= 0) after = after.slice(0, eot);
+  // Closing delimiters right after the answer are part of it.
+  after = after.replace(/^[\s$)\]\\]*/, '');
+  const stop = after.search(/[.!]\s|[.!]$|\n/);
+  const sentence = stop < 0 ? after : after.slice(0, stop);
+  return AFTER_SAME_SENTENCE.test(sentence) || RETRACTION.test(after);
+}
+
+/** Distinct contents of a response's boxes (whitespace ignored). */
+export function distinctBoxes(contents: string[]): number {
+  return new Set(contents.map((c) => c.replace(/\s+/g, ''))).size;
+}
+
+const CUE =
+  /\b(?:therefore|thus|hence|so|answer|final(?:ly)?|result|total|altogether|in\s+all|overall|conclude|we\s+(?:find|get|obtain|have)|gives?|equals|is\s+equal\s+to|comes\s+to|solution)\b|^\s*answer\b/i;
+const STATEMENT_HEDGE =
+  /\b(?:maybe|perhaps|possibly|probably|might|could|either|or|not\s+sure|unsure|guess|wait|check|verify|let\s+me|let's|if|suppose|assume|try|approximately|about|around|roughly|nearly|almost|at\s+least|at\s+most|more\s+than|less\s+than|not|never)\b|\?/i;
+/** One short sentence is a statement by itself ("We find that $x < 3$."). */
+const SHORT = 200;
+
+export interface Statement {
+  /** The sentence holding the answer. */
+  text: string;
+  /** Its math spans' contents, in order. */
+  spans: string[];
+  /** Why there is none (when `text` is null). */
+  why?: string;
+}
+
+/**
+ * The final-answer statement of a response without an answer marker, or why there is none.
+ * The whole response when it is one math span or one short sentence; else its last sentence,
+ * which must be complete, carry a conclusion cue and no hedge.
+ */
+export function finalStatement(tail: string): Statement | { text: null; why: string } {
+  let t = tail;
+  const eot = t.search(END_OF_TURN);
+  if (eot >= 0) t = t.slice(0, eot);
+  t = t.trim();
+  if (!t) return { text: null, why: 'empty response' };
+  const spans = mathSpans(t);
+  // Sentence boundaries outside math: a newline, or . ! ? followed by space.
+  let lastBoundary = -1;
+  let k = 0;
+  const body = t.replace(/[\s.!]+$/, '');
+  for (let i = 0; i < body.length; i++) {
+    while (k < spans.length && spans[k].end <= i) k++;
+    if (k < spans.length && i >= spans[k].start) {
+      i = spans[k].end - 1;
+      continue;
+    }
+    const c = body[i];
+    if (c === '\n' || ((c === '.' || c === '!' || c === '?') && /\s/.test(body[i + 1] ?? ''))) lastBoundary = i;
+  }
+  const sentence = body.slice(lastBoundary + 1).trim();
+  const inSentence = mathSpans(sentence).map((s) => s.content);
+  const oneSentence = lastBoundary < 0;
+  if (oneSentence && t.length <= SHORT) {
+    if (STATEMENT_HEDGE.test(sentence.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]/g, ' '))) {
+      return { text: null, why: 'the last sentence hedges' };
+    }
+    return { text: sentence, spans: inSentence };
+  }
+  const complete = /(?:[.!]|\$|\\\)|\\\])\s*$/.test(t);
+  if (!complete) return { text: null, why: 'the response ends mid-sentence (truncated?)' };
+  const prose = sentence.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]/g, ' ');
+  if (!CUE.test(prose)) return { text: null, why: 'the last sentence is not a final-answer statement' };
+  if (STATEMENT_HEDGE.test(prose)) return { text: null, why: 'the last sentence hedges' };
+  return { text: sentence, spans: inSentence };
+}
