@@ -100,6 +100,23 @@ function readFuncArg(s: string, i: number): { text: string; end: number } | null
     }
     return null;
   }
+  // `\sin\frac{\pi}{6}`, `\cos\sqrt{x}`: a command with its arguments.
+  const cmd = /^\\(frac|binom|sqrt)(?![a-zA-Z])/.exec(s.slice(i, i + 8));
+  if (cmd) {
+    let j = i + cmd[0].length;
+    while (s[j] === ' ') j++;
+    if (cmd[1] === 'sqrt' && s[j] === '[') {
+      const close = s.indexOf(']', j);
+      if (close < 0) return null;
+      j = close + 1;
+    }
+    for (let k = cmd[1] === 'sqrt' ? 1 : 2; k > 0; k--) {
+      const a = readArg(s, j);
+      if (!a) return null;
+      j = a.end;
+    }
+    return { text: s.slice(i, j), end: j };
+  }
   if (s[i] === '{' || s[i] === '\\') return readArg(s, i);
   const m = /^(\d+(?:\.\d+)?)?([a-zA-Z])?/.exec(s.slice(i, i + 40));
   if (!m || !m[0]) return readArg(s, i);
@@ -249,31 +266,35 @@ function unwrap(s: string): string {
   if (!/\\(?:color|textcolor|colorbox|boxed|fbox)(?![a-zA-Z])/.test(s)) return s;
   return s
     .replace(/\\(?:textcolor|colorbox|color)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}/g, ' ')
-    .replace(/\\(?:boxed|fbox)(?![a-zA-Z])\s*/g, ' ');
+    .replace(/\\(?:boxed|fbox)(?![a-zA-Z])\s*/g, '');
 }
 
 /**
- * `{{x}}` → `{x}`, iteratively in one pass: a group whose whole content is one group is
- * redundant. 3,000 nested braces around an answer cost one linear pass, not 3,000 recursions.
+ * `{{x}}` → `{x}` (also `{ {x} }`), iteratively in one pass: a group whose whole content is
+ * one group is redundant. 3,000 nested braces around an answer cost one linear pass, not
+ * 3,000 recursions.
  */
 function collapseBraces(s: string): string {
-  if (!s.includes('{{')) return s;
+  if (!/\{\s*\{/.test(s)) return s;
   const match = new Int32Array(s.length).fill(-1);
   const stack: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (c === '\\') i++;
     else if (c === '{') stack.push(i);
-    else if (c === '}' && stack.length) {
-      const o = stack.pop()!;
-      match[o] = i;
-    }
+    else if (c === '}' && stack.length) match[stack.pop()!] = i;
   }
   const drop = new Uint8Array(s.length);
-  for (let i = 0; i + 1 < s.length; i++) {
-    if (s[i] === '{' && s[i + 1] === '{' && match[i] > 0 && match[i + 1] === match[i] - 1) {
-      drop[i] = 1;
-      drop[match[i]] = 1;
+  for (let o = 0; o < s.length; o++) {
+    const c = match[o];
+    if (c < 0) continue;
+    let i = o + 1;
+    while (i < c && s[i] === ' ') i++;
+    let j = c - 1;
+    while (j > o && s[j] === ' ') j--;
+    if (s[i] === '{' && match[i] === j) {
+      drop[o] = 1;
+      drop[c] = 1;
     }
   }
   let out = '';

@@ -38,14 +38,18 @@ export interface VerifyOptions {
 
 /** Longest extracted answer that is parsed at all (longer ones: string equality only). */
 const MAX_ANSWER_CHARS = 20_000;
+/** Longest extracted answer cleaned up at all. */
+const MAX_LATEX_CHARS = 200_000;
 
 /**
  * Candidate readings of one answer string. "1000,99" is also read with a decimal comma and
  * "1 000" with a space thousands separator; any reading may match.
  */
 function readings(raw: string): Answer[] {
-  if (raw.length > MAX_ANSWER_CHARS) return [{ t: 'text', s: raw }];
+  // LaTeX cleanup is linear, so it runs on long inputs (10,000 nested boxes shrink to one).
+  if (raw.length > MAX_LATEX_CHARS) return [{ t: 'text', s: raw }];
   const plain = latexToPlain(raw);
+  if (plain.length > MAX_ANSWER_CHARS) return [{ t: 'text', s: plain }];
   const out: Answer[] = [];
   const dot = plain.replace(/^(-?[1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?$/, (_m, a: string, b = '') => a.replace(/,/g, '') + b);
   const spaced = /^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(plain) ? plain.replace(/ /g, '') : dot;
