@@ -18,12 +18,13 @@
 import { mathSpans } from './scan.ts';
 
 /**
- * Words that, right before an answer, negate or hedge it. (Bounds are not here: "Zach can
+ * Words that, right before an answer, negate or hedge it, or offer it as one alternative
+ * ("… Or \boxed{5}"). (Bounds are not here: "Zach can
  * have at most $\boxed{2}$" is how honest solutions state a maximum; words that bound the
  * number *inside* the box make it a text answer, see units.ts.)
  */
 const BEFORE_CUE =
-  /(?:\b(?:not|never|no|isn't|aren't|wasn't|maybe|perhaps|possibly|probably|either|might(?:\s+be)?|could(?:\s+be)?|guess|unsure|not\s+sure)|n't)[ \t]*(?:be[ \t]+|equal[ \t]+to[ \t]+|is[ \t]+|:[ \t]*|\$+[ \t]*|\\[([][ \t]*)*$/i;
+  /(?:\b(?:or|not|never|no|isn't|aren't|wasn't|maybe|perhaps|possibly|probably|either|might(?:\s+be)?|could(?:\s+be)?|guess|unsure|not\s+sure)|n't)[ \t]*(?:be[ \t]+|equal[ \t]+to[ \t]+|is[ \t]+|:[ \t]*|\$+[ \t]*|\\[([][ \t]*)*$/i;
 
 /** In the sentence of an "answer is" statement, before the phrase: a hedge. */
 const SENTENCE_HEDGE = /\b(?:maybe|perhaps|possibly|probably|might|could|not\s+sure|unsure|i\s+guess|guessing|if|suppose|assuming|either|not)\b|\?/i;
@@ -44,9 +45,13 @@ const END_OF_TURN = /<\|(?:im_start|im_end|endoftext|eot_id|end)\|?>|<\/s>|\n\s*
 /** Characters looked at around an answer (answers and their hedges are local). */
 const WINDOW = 400;
 
+/** "We should not answer \boxed{5}", "do not write $\boxed{5}$": a negated act of answering. */
+const NEGATED_ANSWERING =
+  /\b(?:not|never|n't)\s+(?:\w+ly\s+)?(?:answer|write|say|choose|pick|give|submit|put|box|accept|select|claim|conclude)(?:\s+(?:with|that|it|is|as|the|answer))*[ \t:$\\([]*$/i;
+
 export function hedgedBefore(text: string, answerStart: number): boolean {
-  const before = text.slice(Math.max(0, answerStart - 60), answerStart);
-  return BEFORE_CUE.test(before);
+  const before = text.slice(Math.max(0, answerStart - 80), answerStart);
+  return BEFORE_CUE.test(before) || NEGATED_ANSWERING.test(before);
 }
 
 /** Hedge words in the sentence before an answer phrase at `phraseStart`. */
@@ -118,14 +123,17 @@ export function finalStatement(tail: string): Statement | { text: null; why: str
   const sentence = body.slice(lastBoundary + 1).trim();
   const inSentence = mathSpans(sentence).map((s) => s.content);
   const oneSentence = lastBoundary < 0;
+  // Complete: ended by . or !, a closing math delimiter, or the number itself (with a unit
+  // mark); "… 33, then" or "… we add 170 to" is cut off.
+  const complete = /(?:[.!]|\$|\\\)|\\\]|\d%?|[²³%])\s*$/.test(t);
+  if (!complete) return { text: null, why: 'the response ends mid-sentence (truncated?)' };
   if (oneSentence && t.length <= SHORT) {
     if (STATEMENT_HEDGE.test(sentence.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]/g, ' '))) {
       return { text: null, why: 'the last sentence hedges' };
     }
     return { text: sentence, spans: inSentence };
   }
-  const complete = /(?:[.!]|\$|\\\)|\\\])\s*$/.test(t);
-  if (!complete) return { text: null, why: 'the response ends mid-sentence (truncated?)' };
+  if (!/(?:[.!]|\$|\\\)|\\\])\s*$/.test(t)) return { text: null, why: 'the response ends mid-sentence (truncated?)' };
   const prose = sentence.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]/g, ' ');
   if (!CUE.test(prose)) return { text: null, why: 'the last sentence is not a final-answer statement' };
   if (STATEMENT_HEDGE.test(prose)) return { text: null, why: 'the last sentence hedges' };
