@@ -168,8 +168,14 @@ function golds(): Gold[] {
   return out;
 }
 
-/** timeoutMs is 100 ms; the bound allows for GC pauses on a loaded shared 2-core machine. */
-const BOUND_MS = 400;
+/**
+ * The time bound of one call is 50 ms. On a shared, loaded 2-core machine a call can be paused
+ * (GC, other processes), so a call over the bound is timed again: the second run must be within
+ * it (a slow *input* fails both), and no first run may exceed the verifier's own 100 ms deadline
+ * by more than scheduling noise.
+ */
+const BOUND_MS = 50;
+const NOISE_MS = 400;
 
 describe('red team: generated attacks from every public gold', () => {
   const gs = golds();
@@ -179,6 +185,7 @@ describe('red team: generated attacks from every public gold', () => {
     const fps: string[] = [];
     const perGen: Record<string, number> = {};
     const times: number[] = [];
+    const slow: string[] = [];
     let n = 0;
     // warm-up: the first calls pay for JIT compilation, not for the input
     for (let k = 0; k < 50; k++) verify(`\\boxed{${k} = ${k}}`, String(k));
@@ -187,9 +194,17 @@ describe('red team: generated attacks from every public gold', () => {
         const name = names[(round * 7 + Math.floor(r() * names.length)) % names.length];
         const resp = GENERATORS[name](g, r);
         if (resp === null) continue;
-        const t = performance.now();
+        let t = performance.now();
         const v = verify(resp, g.tex);
-        times.push(performance.now() - t);
+        let ms = performance.now() - t;
+        if (ms > BOUND_MS) {
+          expect(ms, resp).toBeLessThan(NOISE_MS);
+          t = performance.now();
+          verify(resp, g.tex);
+          ms = performance.now() - t;
+          if (ms > BOUND_MS) slow.push(`${ms.toFixed(1)} ms: ${JSON.stringify(resp).slice(0, 120)}`);
+        }
+        times.push(ms);
         n++;
         perGen[name] = (perGen[name] ?? 0) + 1;
         if (v.correct) fps.push(`${name}: gold ${JSON.stringify(g.tex)} response ${JSON.stringify(resp)}`);
@@ -197,11 +212,11 @@ describe('red team: generated attacks from every public gold', () => {
     }
     times.sort((a, b) => a - b);
     const p999 = times[Math.floor(times.length * 0.999)];
-    console.log(`red team: ${n} attacks, ${fps.length} accepted; per generator ${JSON.stringify(perGen)}; ms p50 ${times[times.length >> 1].toFixed(3)} p99.9 ${p999.toFixed(2)} max ${times[times.length - 1].toFixed(2)}`);
+    console.log(`red team: ${n} attacks, ${fps.length} accepted; per generator ${JSON.stringify(perGen)}; ms p50 ${times[times.length >> 1].toFixed(3)} p99.9 ${p999.toFixed(2)} max ${times[times.length - 1].toFixed(2)} (calls over ${BOUND_MS} ms timed again)`);
     expect(n).toBeGreaterThanOrEqual(10_000);
     expect(Object.keys(perGen).length).toBe(names.length);
     expect(fps.slice(0, 20)).toEqual([]);
-    expect(times[times.length - 1]).toBeLessThan(BOUND_MS);
+    expect(slow).toEqual([]);
   }, 120_000);
 
   it('every generator is wrong by construction, so the same shapes with the gold alone pass', () => {
