@@ -18,13 +18,12 @@
 import { mathSpans } from './scan.ts';
 
 /**
- * Words that, right before an answer, negate or hedge it, or offer it as one alternative
- * ("… Or \boxed{5}"). (Bounds are not here: "Zach can
+ * Words that, right before an answer, negate or hedge it. (Bounds are not here: "Zach can
  * have at most $\boxed{2}$" is how honest solutions state a maximum; words that bound the
  * number *inside* the box make it a text answer, see units.ts.)
  */
 const BEFORE_CUE =
-  /(?:\b(?:or|not|never|no|isn't|aren't|wasn't|maybe|perhaps|possibly|probably|either|might(?:\s+be)?|could(?:\s+be)?|guess|unsure|not\s+sure)|n't)[ \t]*(?:be[ \t]+|equal[ \t]+to[ \t]+|is[ \t]+|:[ \t]*|\$+[ \t]*|\\[([][ \t]*)*$/i;
+  /(?:\b(?:not|never|no|isn't|aren't|wasn't|maybe|perhaps|possibly|probably|either|might(?:\s+be)?|could(?:\s+be)?|guess|unsure|not\s+sure)|n't)[ \t]*(?:be[ \t]+|equal[ \t]+to[ \t]+|is[ \t]+|:[ \t]*|\$+[ \t]*|\\[([][ \t]*)*$/i;
 
 /** In the sentence of an "answer is" statement, before the phrase: a hedge. */
 const SENTENCE_HEDGE = /\b(?:maybe|perhaps|possibly|probably|might|could|not\s+sure|unsure|i\s+guess|guessing|if|suppose|assuming|either|not)\b|\?/i;
@@ -34,7 +33,7 @@ const SENTENCE_HEDGE = /\b(?:maybe|perhaps|possibly|probably|might|could|not\s+s
  * a hedge or a retraction ("\boxed{5}, maybe", "\boxed{5} is wrong", "\boxed{5}?").
  */
 const AFTER_SAME_SENTENCE =
-  /^(?:,\s*)?or\b|\b(?:maybe|perhaps|possibly|probably|might|could\s+(?:also\s+)?be|not\s+sure|unsure|not\s+certain|uncertain|guess|wrong|incorrect|not\s+(?:correct|right|the\s+answer)|mistake|wait|actually)\b|^\s*\?/i;
+  /\b(?:maybe|perhaps|possibly|probably|might|could\s+(?:also\s+)?be|not\s+sure|unsure|not\s+certain|uncertain|guess|wrong|incorrect|not\s+(?:correct|right|the\s+answer)|mistake|wait|actually)\b|^\s*\?/i;
 /** Any later sentence that starts by taking the answer back ("Wait, …", "Actually, it is 6."). */
 const RETRACTION =
   /(?:^|[.!?]\s+|\n\s*)(?:wait|hmm+|oops|hold\s+on|correction|actually|on\s+second\s+thought|no,|i\s+made\s+a\s+mistake|that'?s\s+(?:wrong|incorrect|not\s+right))\b/i;
@@ -72,6 +71,47 @@ export function hedgedAfter(text: string, answerEnd: number): boolean {
   const stop = after.search(/[.!]\s|[.!]$|\n/);
   const sentence = stop < 0 ? after : after.slice(0, stop);
   return AFTER_SAME_SENTENCE.test(sentence) || RETRACTION.test(after);
+}
+
+/** A candidate answer: a math span, a box, or a number. */
+const CANDIDATE = /\\boxed\{[^{}]*\}|\$[^$]+\$|\\\([\s\S]*?\\\)|-?\d[\d,]*(?:\.\d+)?/g;
+const OR_BEFORE = /(?:^|[^A-Za-z])or[ \t]*(?:\$+|\\[([])?[ \t]*$/i;
+const OR_AFTER = /^[\s$)\]\\]*(?:,\s*)?or\b/i;
+
+/**
+ * "… $AB = 1\frac14$, or $\boxed{1.25}$" / "\boxed{5} or 6": the answer is offered beside
+ * alternatives. They are returned so the caller can require them all to be the same value (an
+ * equivalent form is fine; a second candidate is a hedge). `null` when "or" has no candidate
+ * to go with ("… Or \boxed{5}" opening a sentence): the answer is one of several guesses.
+ */
+export function alternatives(text: string, answerStart: number, answerEnd: number): string[] | null {
+  const out: string[] = [];
+  const before = text.slice(Math.max(0, answerStart - WINDOW), answerStart);
+  const orB = OR_BEFORE.exec(before);
+  if (orB) {
+    const head = before.slice(0, orB.index + 1);
+    const cut = Math.max(head.lastIndexOf('\n'), head.search(/[.!?]\s[^.!?]*$/));
+    const sentence = cut >= 0 ? head.slice(cut + 1) : head;
+    const cands = sentence.match(CANDIDATE);
+    if (!cands) return null;
+    out.push(unwrap(cands[cands.length - 1]));
+  }
+  let after = text.slice(answerEnd, answerEnd + WINDOW);
+  const orA = OR_AFTER.exec(after);
+  if (orA) {
+    after = after.slice(orA[0].length);
+    const stop = after.search(/[.!]\s|[.!]$|\n/);
+    const cands = (stop < 0 ? after : after.slice(0, stop)).match(CANDIDATE);
+    if (!cands) return null;
+    out.push(unwrap(cands[0]));
+  }
+  return out;
+}
+function unwrap(c: string): string {
+  if (c.startsWith('\\boxed{')) return c.slice(7, -1);
+  if (c.startsWith('$')) return c.replace(/^\$+|\$+$/g, '');
+  if (c.startsWith('\\(')) return c.slice(2, -2);
+  return c;
 }
 
 /** Distinct contents of a response's boxes (whitespace ignored). */

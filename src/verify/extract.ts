@@ -23,7 +23,7 @@
  */
 import type { Extractor } from './types.ts';
 import { mathSpans, scanBoxes } from './scan.ts';
-import { distinctBoxes, finalStatement, hedgedAfter, hedgedBefore, hedgedSentence } from './commitment.ts';
+import { alternatives, distinctBoxes, finalStatement, hedgedAfter, hedgedBefore, hedgedSentence } from './commitment.ts';
 
 export { matchBrace, mathSpans } from './scan.ts';
 
@@ -33,6 +33,8 @@ export interface Extraction {
   reason: string;
   /** Human-readable reason when there is no answer (for `--explain`). */
   why?: string;
+  /** Other forms offered with "or" beside the answer: each must equal it (commitment.ts). */
+  alternatives?: string[];
 }
 
 /** Characters from the end scanned by the phrase and fallback extractors (answers sit at the end). */
@@ -176,7 +178,9 @@ export function extractAnswer(response: string, extractors: readonly Extractor[]
     if (!best.answer) return { answer: null, reason: best.reason, why: best.why };
     const why = uncommitted(response, best);
     if (why) return { answer: null, reason: 'no_committed_answer', why };
-    return { answer: best.answer, via: best.via, reason: 'ok' };
+    const alts = best.via === 'answer_is' ? [] : alternatives(response, best.pos, best.end);
+    if (alts === null) return { answer: null, reason: 'no_committed_answer', why: 'the final answer is offered as one of several ("… or \\boxed{5}")' };
+    return alts.length ? { answer: best.answer, via: best.via, reason: 'ok', alternatives: alts } : { answer: best.answer, via: best.via, reason: 'ok' };
   }
   if (truncated) return { answer: null, reason: 'truncated', why: 'cut off before a complete final answer' };
   if (!on.has('last_math') && !on.has('last_number')) return { answer: null, reason: 'no_answer', why: 'no answer marker' };

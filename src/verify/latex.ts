@@ -310,8 +310,8 @@ export function latexToPlain(input: string): string {
   s = s.replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
   s = simpleReplacements(s);
   s = collapseBraces(unwrap(repeating(s)));
-  // A mixed number standing alone as an answer (or list item): 15\frac{39}{40} = 15 + 39/40.
-  s = s.replace(/(^|,)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|$))/g, (_m, a, sign, w, n, d) =>
+  // A mixed number standing alone as an answer, list item or side of an equation: 15\frac{39}{40} = 15 + 39/40.
+  s = s.replace(/(^|,|=)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|=|$))/g, (_m, a, sign, w, n, d) =>
     `${a}${sign}(${w}+\\frac{${n}}{${d}})`,
   );
   // Whole answer wrapped in one pair of grouping braces: "{1,3}" is a list, not a group.

@@ -127,7 +127,15 @@ export function verify(response: string, gold: string, opts: VerifyOptions = {})
       const reason = opts.truncated && ex.reason === 'no_answer' ? 'truncated' : ex.reason;
       return { correct: false, extracted: null, normalized: null, reason, why: ex.why ?? 'no final answer found' };
     }
-    return compare(gold, ex.answer, ex.answer, opts, ex.via);
+    const r = compare(gold, ex.answer, ex.answer, opts, ex.via);
+    // An answer offered with "or" beside other forms counts only if every form is correct.
+    for (const alt of ex.alternatives ?? []) {
+      if (!r.correct) break;
+      if (!compare(gold, alt, alt, opts).correct) {
+        return { ...r, correct: false, reason: 'no_committed_answer', why: `the final answer is offered beside a different one ("or ${alt.trim()}")` };
+      }
+    }
+    return r;
   } catch {
     return { correct: false, extracted: null, normalized: null, reason: 'error', why: 'internal error (please report)' };
   }

@@ -31,8 +31,10 @@ describe('extractAnswer', () => {
   });
   it('fallbacks: last math span, then last number; strict callers drop last_number', () => {
     expect(extractAnswer('so $x=2$ and then $y = 3$.', [...ALL]).answer).toBe('y = 3');
-    expect(extractAnswer('we get 12 apples and then 15 pears in total', [...ALL]).answer).toBe('15');
-    expect(extractAnswer('we get 12 apples and then 15 pears in total', ['boxed', 'answer_is', 'last_math']).answer).toBeNull();
+    expect(extractAnswer('we get 12 apples and then 15 pears in total.', [...ALL]).answer).toBe('15');
+    expect(extractAnswer('we get 12 apples and then 15 pears in total.', ['boxed', 'answer_is', 'last_math']).answer).toBeNull();
+    // no period and ending on a word: possibly cut off, so no answer
+    expect(extractAnswer('we get 12 apples and then 15 pears in total', [...ALL]).answer).toBeNull();
     expect(extractAnswer('the total is 1,000.99 dollars.', ['last_number']).answer).toBe('1,000.99');
   });
   it('fallbacks read only a committed final-answer statement', () => {
@@ -53,6 +55,9 @@ describe('extractAnswer', () => {
     expect(extractAnswer('Zach can have at most $\\boxed{2}$ pencils left over.', [...ALL]).answer).toBe('2');
     expect(extractAnswer('So $\\boxed{49}$ has a remainder of 1 when divided by 2, 3, 4, or 6.', [...ALL]).answer).toBe('49');
     expect(extractAnswer('\\boxed{1} and \\boxed{2} and \\boxed{3}', [...ALL]).answer).toBe('1, 2, 3');
+    // "or" offers alternatives: kept for the caller, which requires them all to be equal
+    expect(extractAnswer('so $AB=\\frac{5}{4}$, or $\\boxed{1.25}$.', [...ALL]).alternatives).toEqual(['AB=\\frac{5}{4}']);
+    expect(extractAnswer('It is 4. Or \\boxed{5}.', [...ALL]).reason).toBe('no_committed_answer');
   });
   it('boxes: nested boxes are one; 10,000 openers are scanned without recursion', () => {
     expect(extractAnswer('\\boxed{\\boxed{42}}', [...ALL]).answer).toBe('\\boxed{42}');

@@ -76,6 +76,12 @@ describe('verify: responses and options', () => {
     expect(verifyAnswer('0', 'a + 3z = 0')).toMatchObject({ correct: false, why: expect.stringMatching(/false equation/) });
     expect(verifyAnswer('0', 'k = 0').correct).toBe(true);
   });
+  it('an answer offered with "or" beside other forms counts only when every form is correct', () => {
+    expect(verify('so $AB=\\frac{5}{4}=1\\frac{1}{4}$, or $\\boxed{1.25}$.', '1.25').correct).toBe(true);
+    expect(verify('so $AB=\\frac{5}{3}$, or $\\boxed{1.25}$.', '1.25')).toMatchObject({ correct: false, reason: 'no_committed_answer' });
+    expect(verify('\\boxed{1.25}, or $\\frac{5}{4}$.', '\\frac54').correct).toBe(true);
+    expect(verify('\\boxed{1.25}, or 2.', '1.25').correct).toBe(false);
+  });
   it('says why a case is rejected', () => {
     expect(verify('\\boxed{5 \\text{ thousand}}', '5').why).toBe('box holds words that change the number');
     expect(verify('\\boxed{2+2=5}', '5').why).toMatch(/^false equation/);
