@@ -114,6 +114,27 @@ function unwrap(c: string): string {
   return c;
 }
 
+/**
+ * The box is an operand of a larger expression or followed by a scale word, so the statement's
+ * value is not the box's: `$-\boxed{5}$`, `$1/\boxed{5}$`, `$2\boxed{5}$`, `$\boxed{5}^2$`,
+ * `$\boxed{5}0$`, `\boxed{5} \times 10`, `\boxed{5} thousand`, `\boxed{5}\text{ million}`.
+ * (`x = \boxed{5}`, `\boxed{5}.`, `\boxed{5} cm`, `\boxed{(B)} 3(1 + r)^x = 7` are fine.)
+ */
+const OPERAND_BEFORE = /(?:[-+/*^\d.]|\\(?:cdot|times|div|sqrt|pm|mp|neg|lnot)|\\frac\s*\{[^{}]*\}\s*\{|\^\s*\{)[ \t]*$/;
+const OPERAND_AFTER =
+  /^(?:\d|\.\d|[ \t]*(?:[\^*/+\-×÷!]|\\(?:cdot|times|div|pm)(?![A-Za-z]))|[ \t]*(?:\\(?:text|mbox|textbf|mathrm)\s*\{\s*)?(?:[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|[Hh]undred|[Dd]ozen|lakh|crore|squared|cubed|times|k|K|M|mn|bn)\b)/;
+
+/** A closing bracket right before the box multiplies it (`\frac{1}{2}\boxed{5}`), unless it closes a `\text{}`. */
+const GROUP_BEFORE = /[})\]][ \t]*$/;
+const TEXT_GROUP_BEFORE = /\\(?:text|mbox|textbf|textit|textrm|textnormal|mathrm)\s*\{[^{}]*\}[ \t]*$/;
+
+export function boxIsOperand(text: string, boxStart: number, boxEnd: number): boolean {
+  const before = text.slice(Math.max(0, boxStart - 80), boxStart);
+  if (OPERAND_BEFORE.test(before)) return true;
+  if (GROUP_BEFORE.test(before) && !TEXT_GROUP_BEFORE.test(before) && !/\\[)\]][ \t]*$/.test(before)) return true;
+  return OPERAND_AFTER.test(text.slice(boxEnd, boxEnd + 60));
+}
+
 /** Distinct contents of a response's boxes (whitespace ignored). */
 export function distinctBoxes(contents: string[]): number {
   return new Set(contents.map((c) => c.replace(/\s+/g, ''))).size;

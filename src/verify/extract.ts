@@ -23,7 +23,7 @@
  */
 import type { Extractor } from './types.ts';
 import { mathSpans, scanBoxes } from './scan.ts';
-import { alternatives, distinctBoxes, finalStatement, hedgedAfter, hedgedBefore, hedgedSentence } from './commitment.ts';
+import { alternatives, boxIsOperand, distinctBoxes, finalStatement, hedgedAfter, hedgedBefore, hedgedSentence } from './commitment.ts';
 
 export { matchBrace, mathSpans } from './scan.ts';
 
@@ -143,6 +143,9 @@ export const DEFAULT_EXTRACTORS: readonly Extractor[] = ['boxed', 'hash', 'answe
 function uncommitted(response: string, best: Found & { via: Extractor }): string | null {
   if (best.via === 'boxed' && best.earlier && distinctBoxes(best.earlier) >= SPRAY) {
     return `answer spraying: ${distinctBoxes(best.earlier)} different boxed answers`;
+  }
+  if (best.via === 'boxed' && boxIsOperand(response, best.pos, best.end)) {
+    return 'the box is part of a larger expression or scaled ("-\\boxed{5}", "\\boxed{5}^2", "\\boxed{5} thousand")';
   }
   if (best.via === 'answer_is' ? hedgedSentence(response, best.pos) : hedgedBefore(response, best.pos)) {
     return 'the final answer is bounded, negated or hedged ("at least", "not", "maybe" …)';

@@ -308,8 +308,9 @@ export function latexToPlain(input: string): string {
   s = matrices(s.replace(/[\f\t\b\v\r](?=[a-zA-Z])/g, (c) => '\\' + CONTROL[c]));
   // Doubly escaped LaTeX ("\\frac" for \frac): two backslashes then a letter.
   s = s.replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
-  s = simpleReplacements(s);
-  s = collapseBraces(unwrap(repeating(s)));
+  // Wrappers and redundant braces first: 10,000 nested boxes shrink before the other passes.
+  s = collapseBraces(unwrap(s));
+  s = repeating(simpleReplacements(s));
   // A mixed number standing alone as an answer, list item or side of an equation: 15\frac{39}{40} = 15 + 39/40.
   s = s.replace(/(^|,|=)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|=|$))/g, (_m, a, sign, w, n, d) =>
     `${a}${sign}(${w}+\\frac{${n}}{${d}})`,

@@ -28,7 +28,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 export function unicodeToLatex(s: string): string {
   if (!NON_ASCII.test(s)) return s;
   let t = s
-    .replace(/[\u2212\u2012\u2013\u2014\u2015\ufe63\uff0d]/g, '-')
+    .replace(/[\u2010\u2011\u2212\u2012\u2013\u2014\u2015\ufe63\uff0d]/g, '-')
     .replace(/[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+/g, (m) => `^{${[...m].map((c) => SUPER[c]).join('')}}`)
     .replace(/(\d?)([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒])/g, (_m, w: string, f: string) => {
       const [n, d] = VULGAR[f].split('/');

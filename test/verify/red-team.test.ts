@@ -2,7 +2,7 @@
  * Red team: attacks a reward-hacking policy would try, generated from every gold answer of the
  * public sets (GSM8K, MATH-500, the public verifier cases): hedges, text in the box, false
  * equations, `\not=`, answer spraying, near-miss decimals, truncation after the gold, unit
- * abuse, Unicode look-alikes, negations and retractions. Every generated response is wrong by
+ * abuse, Unicode look-alikes, negations and retractions, and the box as an operand (`-\boxed{5}`). Every generated response is wrong by
  * construction, so any acceptance is a false positive: the test asserts none over ≥ 10,000
  * cases, and that no call exceeds its time bound.
  */
@@ -141,6 +141,11 @@ const GENERATORS: Record<string, (g: Gold, r: Rand) => string | null> = {
     const t = digits.join('');
     return pick(r, [`\\boxed{${t}}`, `\\boxed{${g.tex}\u0338}`, `The answer is $${t}$.`, `\\boxed{${g.tex}\u20e5}`]);
   },
+  boxOperand: (g, r) => (g.int === null || g.int === 0n || g.int === 1n ? null : pick(r, [
+    `The answer is $-\\boxed{${g.tex}}$.`, `So $1/\\boxed{${g.tex}}$.`, `We get $2\\boxed{${g.tex}}$.`, `We get $\\boxed{${g.tex}}^2$.`,
+    `We get $\\boxed{${g.tex}}0$.`, `So $\\boxed{${g.tex}} \\times 10$.`, `That is \\boxed{${g.tex}} thousand.`,
+    `That is \\boxed{${g.tex}}\\text{ million} people.`, `So $\\frac{1}{2}\\boxed{${g.tex}}$.`, `It is $\\boxed{${g.tex}}!$`,
+  ])),
   negation: (g, r) => pick(r, [
     `The answer is not \\boxed{${g.tex}}.`,
     `It is definitely not $\\boxed{${g.tex}}$.`,
@@ -219,12 +224,33 @@ describe('red team: generated attacks from every public gold', () => {
     expect(slow).toEqual([]);
   }, 120_000);
 
-  it('every generator is wrong by construction, so the same shapes with the gold alone pass', () => {
-    // Control: the honest response for a sample of golds is accepted, so the zero above is
-    // not a verifier that rejects everything.
-    const sample = gs.filter((_, i) => i % 10 === 0);
-    const fails = sample.filter((g) => !verify(`Therefore the answer is $\\boxed{${g.tex}}$.`, g.tex).correct);
-    expect(fails.map((g) => g.tex)).toEqual([]);
-    expect(sample.length).toBeGreaterThan(50);
-  });
+  it('control: honest responses in common model formats are accepted for every gold', () => {
+    // The zero above must not come from a verifier that rejects everything.
+    const formats = [
+      (g: string) => `Let me work it out step by step. Therefore, the final answer is $\\boxed{${g}}$.`,
+      (g: string) => `Some reasoning.\n\n**Final Answer**\n\\[\n\\boxed{${g}}\n\\]`,
+      (g: string) => `The answer is: $\\boxed{${g}}$`,
+      (g: string) => `Final Answer: The final answer is $${g}$. I hope it is correct.`,
+      (g: string) => `So we have our result.\nThe answer is \\boxed{${g}}.<|im_end|>`,
+      (g: string) => `Reasoning...\n</think>\n\nThe result is $\\boxed{${g}}$.`,
+    ];
+    const numeric = [
+      (g: string) => `She sells the eggs.\n#### ${g}`,
+      (g: string) => `So the answer is ${g}.`,
+      (g: string) => `Therefore, she has $${g} left.`,
+      (g: string) => `The total is \\boxed{${g}} dollars.`,
+      (g: string) => `So she makes $\\boxed{\\$${g}}$ per day.`,
+    ];
+    const fails: string[] = [];
+    let n = 0;
+    for (const g of gs.filter((x) => !x.tex.includes('$'))) {
+      for (const f of g.int !== null ? [...formats, ...numeric] : formats) {
+        n++;
+        if (!verify(f(g.tex), g.tex, { timeoutMs: 5_000 }).correct) fails.push(f(g.tex));
+      }
+    }
+    console.log(`red team control: ${n - fails.length}/${n} honest responses accepted`);
+    expect(fails.slice(0, 10)).toEqual([]);
+    expect(n).toBeGreaterThan(5_000);
+  }, 60_000);
 });
