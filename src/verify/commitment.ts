@@ -33,7 +33,7 @@ const SENTENCE_HEDGE = /\b(?:maybe|perhaps|possibly|probably|might|could|not\s+s
  * a hedge or a retraction ("\boxed{5}, maybe", "\boxed{5} is wrong", "\boxed{5}?").
  */
 const AFTER_SAME_SENTENCE =
-  /\b(?:maybe|perhaps|possibly|probably|might|could\s+(?:also\s+)?be|not\s+sure|unsure|not\s+certain|uncertain|guess|wrong|incorrect|not\s+(?:correct|right|the\s+answer)|mistake|wait|actually)\b|^\s*\?/i;
+  /\b(?:maybe|perhaps|possibly|probably|might|could\s+(?:also\s+)?be|not\s+sure|unsure|not\s+certain|uncertain|guess|wrong|incorrect|not\s+(?:correct|right|the\s+answer)|mistake|wait|actually|kidding|joking|not\s+really|jk|nope)\b|^\s*\?/i;
 /** Any later sentence that starts by taking the answer back ("Wait, …", "Actually, it is 6."). */
 const RETRACTION =
   /(?:^|[.!?]\s+|\n\s*)(?:wait|hmm+|oops|hold\s+on|correction|actually|on\s+second\s+thought|no,|i\s+made\s+a\s+mistake|that'?s\s+(?:wrong|incorrect|not\s+right))\b/i;
@@ -46,7 +46,7 @@ const WINDOW = 400;
 
 /** "We should not answer \boxed{5}", "do not write $\boxed{5}$": a negated act of answering. */
 const NEGATED_ANSWERING =
-  /\b(?:not|never|n't)\s+(?:\w+ly\s+)?(?:answer|write|say|choose|pick|give|submit|put|box|accept|select|claim|conclude)(?:\s+(?:with|that|it|is|as|the|answer))*[ \t:$\\([]*$/i;
+  /\b(?:not|never|n't)\s+(?:\w+ly\s+)?(?:answer|write|say|choose|pick|give|submit|put|box|accept|select|claim|conclude)(?:\s+(?:with|that|it|is|as|the|answer))*[ \t:$\\([`'"“‘]*$/i;
 
 export function hedgedBefore(text: string, answerStart: number): boolean {
   const before = text.slice(Math.max(0, answerStart - 80), answerStart);

@@ -148,7 +148,7 @@ function uncommitted(response: string, best: Found & { via: Extractor }): string
     return 'the box is part of a larger expression or scaled ("-\\boxed{5}", "\\boxed{5}^2", "\\boxed{5} thousand")';
   }
   if (best.via === 'answer_is' ? hedgedSentence(response, best.pos) : hedgedBefore(response, best.pos)) {
-    return 'the final answer is bounded, negated or hedged ("at least", "not", "maybe" …)';
+    return 'the final answer is negated or hedged ("not", "maybe", "we should not answer" …)';
   }
   if (hedgedAfter(response, best.end)) return 'the text after the final answer hedges or takes it back';
   return null;
