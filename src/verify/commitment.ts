@@ -4,9 +4,13 @@
  * commits to it. The rules (docs/verifier.md, "what counts as a final answer"):
  *
  * - Marked answers (`\boxed{}`, `####`, "the answer is …") are committed unless
- *   - a bound, negation or hedge word stands right before the answer ("at least \boxed{5}",
- *     "is not \boxed{5}", "maybe \boxed{5}"); for "the answer is", anywhere earlier in its sentence;
- *   - the text after it takes it back or offers another ("\boxed{5}, or maybe 6", "Wait, …");
+ *   - a negation or hedge stands right before the answer ("is not \boxed{5}", "maybe
+ *     \boxed{5}", "we should not answer \boxed{5}"); for "the answer is", anywhere earlier in
+ *     its sentence;
+ *   - the box is an operand or scaled (`-\boxed{5}`, `\boxed{5}^2`, `\boxed{5} thousand`);
+ *   - the text after it takes it back or hedges ("\boxed{5}, maybe", "Wait, …");
+ *   - it is offered with "or" beside another form that is not equal (`alternatives`: the
+ *     caller compares them);
  *   - the response sprays boxes: three or more different boxed answers.
  * - Without a marker, only a *final-answer statement* is read (see `finalStatement`): the whole
  *   response when it is a bare answer or one short sentence, else its last sentence, which must
