@@ -36,6 +36,8 @@ export interface TrainEnv {
   score(p: Problem, s: { tokens: number[]; text: string; finish: 'stop' | 'length' }): { correct: boolean; parsed: string | null; format: Record<string, boolean> };
   /** Extra stop tokens besides EOS. */
   stopTokenIds?: number[];
+  /** Thinking-mode tasks: generated tokens inside the `<think>` block of a completion (ScoredRollout.thinkingLength). */
+  thinkingLength?(tokens: readonly number[]): number;
 }
 
 export interface RolloutSettings {
@@ -117,6 +119,7 @@ export async function collectGroups(ctx: CollectContext): Promise<Collected> {
           sampleIndex: j,
           tokens: s.tokens,
           length: s.tokens.length,
+          ...(ctx.env.thinkingLength ? { thinkingLength: ctx.env.thinkingLength(s.tokens) } : {}),
           finish: s.finish,
           correct: v.correct,
           parsed: v.parsed,
