@@ -12,6 +12,7 @@ import { combineRewards, type WeightedShaper } from '../../rewards/combine.ts';
 import type { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
 import type { AdvantageEstimator } from './advantages.ts';
+import { alignRolloutLogProbs } from './rollout-correction.ts';
 import type { TrainRow } from './batch.ts';
 import type { PromptSampler } from './prompt-sampler.ts';
 import type { Rng } from './rng.ts';
@@ -42,6 +43,8 @@ export interface Group {
   promptIds: number[];
   rollouts: ScoredRollout[];
   rewards: number[];
+  /** The engine's per-token log-probs of each rollout (same order), when it gave them. */
+  logprobs?: (number[] | undefined)[];
 }
 
 export interface CollectContext {
@@ -88,7 +91,7 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
       seed: c.seeds.nextU32(),
     }));
     let t = performance.now();
-    const samples = await c.engine.generate(requests, { temperature: c.rollout.temperature, topP: c.rollout.topP, stopTokenIds: c.env.stopTokenIds });
+    const samples = await c.engine.generate(requests, { temperature: c.rollout.temperature, topP: c.rollout.topP, stopTokenIds: c.env.stopTokenIds, logprobs: true });
     time.rollout += performance.now() - t;
     t = performance.now();
     const batch: ScoredRollout[] = [];
@@ -128,6 +131,7 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
         promptIds: promptIds[g],
         rollouts: batch.filter((r) => r.groupIndex === g),
         rewards: combined.rewards.filter((_, i) => batch[i].groupIndex === g),
+        logprobs: samples[g].map((s) => s.logprobs),
       })),
       (g) => g.rewards,
     );
@@ -141,7 +145,7 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
 
 /** Advantages over the batch's groups, then one training row (prompt ‖ completion) per rollout. */
 export function trainingRows(groups: readonly Group[], advantage: AdvantageEstimator): TrainRow[] {
-  const flat = groups.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, reward: g.rewards[j] })));
+  const flat = groups.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, j, reward: g.rewards[j] })));
   if (flat.length === 0) return [];
   const adv = advantage({
     rewards: flat.map((x) => x.reward),
@@ -158,6 +162,7 @@ export function trainingRows(groups: readonly Group[], advantage: AdvantageEstim
       correct: x.r.correct,
       reward: x.reward,
       truncated: x.r.finish === 'length',
+      rollout: alignRolloutLogProbs(x.g.promptIds.length, x.r.tokens.length, x.g.logprobs?.[x.j]),
     }))
     .filter((r) => r.tokens.length > r.promptLength);
 }

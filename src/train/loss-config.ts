@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RolloutCorrectionSchema } from './rollout-correction.ts';
 
 /**
  * Policy-loss settings (the `loss` block of a recipe). A discriminated union on
@@ -43,6 +44,8 @@ export const ClippedLossSchema = z.strictObject({
   entropyCoef: z.number().min(0).default(0),
   /** Exclude truncated (finish = length) completions from the loss (DAPO overlong filtering). */
   maskTruncated: z.boolean().default(false),
+  /** Rollout–trainer mismatch correction (TIS/MIS weights on the surrogate); off by default: see rollout-correction.ts. */
+  rolloutCorrection: RolloutCorrectionSchema.prefault({}),
 });
 export type ClippedLossConfig = z.infer<typeof ClippedLossSchema>;
 

@@ -12,11 +12,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../model/tf-gradients.ts';
 import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator, LossConfig } from './loss-config.ts';
 import { drpoWeightsPlain, type LossNormalizers } from './losses-plain.ts';
+import { rolloutCorrectionTf } from './rollout-correction-tf.ts';
 
 export interface LossInput {
   logProbs: tf.Tensor2D;
   oldLogProbs: tf.Tensor2D;
   refLogProbs?: tf.Tensor2D;
+  /** The rollout engine's log-probs (needed when the loss's rolloutCorrection is on). */
+  rolloutLogProbs?: tf.Tensor2D;
   mask: tf.Tensor2D;
   advantages?: tf.Tensor1D | tf.Tensor2D;
   entropy?: tf.Tensor2D;
@@ -104,6 +107,11 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     // max(obj, c·A) where A < 0, selected by A alone: boolean ops on ρ have no gradient in tfjs.
     obj = tf.where(neg, tf.maximum(obj, bound), obj) as tf.Tensor2D;
   }
+  // Rollout–trainer mismatch correction: detached IS weights on the surrogate (rollout-correction.ts).
+  const rcCfg = cfg.rolloutCorrection;
+  if (rcCfg.mode !== 'none' && !x.rolloutLogProbs) throw new Error('clipped loss: rolloutCorrection needs rolloutLogProbs');
+  const rc = rcCfg.mode !== 'none' ? rolloutCorrectionTf(rcCfg, x.oldLogProbs, x.rolloutLogProbs!, m, norm.tokens) : null;
+  if (rc) obj = tf.mul(obj, rc.weights) as tf.Tensor2D; // [B, T]
   const pg = tf.neg(aggregate(obj, m, cfg.aggregation, norm)) as tf.Scalar;
   let loss: tf.Scalar = pg;
   const metrics: Record<string, tf.Scalar> = {};
@@ -130,6 +138,7 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     'ratio/min': min,
     'ratio/max': max,
     'kl/old': tm(klToken('k3', x.oldLogProbs, x.logProbs)),
+    ...rc?.metrics,
   });
   return { loss, metrics };
 }
