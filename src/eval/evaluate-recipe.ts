@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Recipe } from '../recipe/schema.ts';
+import type { Problem } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalResult } from './evaluate.ts';
@@ -21,6 +22,8 @@ export interface EvaluateCheckpointOptions {
   runDir?: string;
   engine?: 'auto' | 'llama-cpp' | 'tfjs';
   onProgress?: (done: number, total: number) => void;
+  /** Evaluate on these problems instead of the first eval.testSize of the task's test split (e.g. a validation split). */
+  problems?: readonly Problem[];
 }
 
 export async function evaluateCheckpoint(recipe: Recipe, checkpointDir: string, o: EvaluateCheckpointOptions): Promise<EvalResult> {
@@ -30,7 +33,7 @@ export async function evaluateCheckpoint(recipe: Recipe, checkpointDir: string, 
     const r = await evaluate({
       engine, tokenizer, verify, task: taskFromSection(recipe.task), model: o.label, budgets: e.budgets, samplesPerProblem: e.samplesPerProblem,
       temperature: e.temperature, testSize: e.testSize, passK: e.passK.filter((k) => k <= e.samplesPerProblem), seed: e.seed,
-      answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base, onProgress: o.onProgress,
+      answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base, onProgress: o.onProgress, problems: o.problems,
     });
     if (o.runDir) writeEvalResult(join(o.runDir, 'evals', o.label.replace(/[^\w.-]+/g, '_')), r);
     return r;
