@@ -13,8 +13,8 @@ import { disposeLlamaRuntime, LlamaCppEngine } from '../../src/rollout/llama-cpp
 import { TfjsEngine } from '../../src/rollout/tfjs-engine.ts';
 import type { RolloutEngine } from '../../src/rollout/types.ts';
 import type { Problem } from '../../src/tasks/types.ts';
-import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator } from '../../src/train/advantages.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
+import { AdvantageSpecSchema, resolveAdvantageEstimator } from '../../src/train/advantages.ts';
 import { TrainConfigSchema } from '../../src/train/config.ts';
 import { LossConfigSchema } from '../../src/train/loss-config.ts';
 import { Trainer, type TrainEnv } from '../../src/train/loop.ts';
@@ -58,9 +58,9 @@ async function run(kind: 'q8_0' | 'tfjs', loss: object, steps = 2) {
     engineSharesPolicy: kind === 'tfjs',
     env,
     methods: {
-      shapers: [resolveShaper({ type: 'correctness' } as never)],
-      budget: resolveBudgetPolicy({ type: 'fixed', cap: 6 } as never),
-      advantage: resolveAdvantageEstimator({ type: 'grpo' } as never),
+      shapers: [resolveShaper(ShaperSpecSchema.parse({ type: 'correctness' }))],
+      budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'fixed', cap: 6 })),
+      advantage: resolveAdvantageEstimator(AdvantageSpecSchema.parse({ type: 'grpo' })),
     },
     runDir,
     progress: 'silent',
