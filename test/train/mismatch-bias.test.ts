@@ -86,7 +86,9 @@ const advantageOf = (y: number[]) => Math.sin(1 + 7 * y[0] + 3 * y[1] * y[1] + 1
 
 /** Flat gradient of the clipped loss over all rows, with advantages q(y)·A(y). */
 function expectedGradient(rows: TrainRow[], q: number[], correction: object): Float64Array {
-  const cfg = ClippedLossSchema.parse({ type: 'clipped', aggregation: 'seq-mean-token-sum-norm', normConstant: 1, rolloutCorrection: correction });
+  const spec = { aggregation: 'seq-mean-token-sum-norm', normConstant: 1, rolloutCorrection: correction };
+  // The schema with or without its `type` key (whichever it wants).
+  const cfg = ClippedLossSchema.safeParse(spec).success ? ClippedLossSchema.parse(spec) : ClippedLossSchema.parse({ ...spec, type: 'clipped' });
   const { grads } = tf.tidy(() => {
     const { tokens, mask, lossMask, T } = rowTensors(rows);
     const pad = (pick: (r: TrainRow) => Float32Array) => {

@@ -16,7 +16,7 @@ import type { Problem } from '../../src/tasks/types.ts';
 import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
 import { AdvantageSpecSchema, resolveAdvantageEstimator } from '../../src/train/advantages.ts';
 import { TrainConfigSchema } from '../../src/train/config.ts';
-import { LossConfigSchema } from '../../src/train/loss-config.ts';
+import { ClippedLossSchema } from '../../src/train/loss-config.ts';
 import { Trainer, type TrainEnv } from '../../src/train/loop.ts';
 import { MetricsWriter } from '../../src/train/metrics.ts';
 import { SamplingFilterSchema } from '../../src/train/sampling-filter.ts';
@@ -50,7 +50,8 @@ async function run(kind: 'q8_0' | 'tfjs', loss: object, steps = 2) {
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'brevity-mismatch-'));
   const trainer = new Trainer({
     train: TrainConfigSchema.parse({ steps, promptsPerStep: 4, lr: 0.01, seed: 3, checkpointEvery: 0 }),
-    loss: LossConfigSchema.parse(loss),
+    // The clipped schema with or without its `type` key (whichever it wants), tagged as the union member.
+    loss: { ...(ClippedLossSchema.safeParse(loss).success ? ClippedLossSchema.parse(loss) : ClippedLossSchema.parse({ ...loss, type: 'clipped' })), type: 'clipped' as const },
     sampling: SamplingFilterSchema.parse({}),
     rollout: { n: 4, temperature: 1, topP: 1, maxTokens: 6 },
     policy,
@@ -73,7 +74,7 @@ async function run(kind: 'q8_0' | 'tfjs', loss: object, steps = 2) {
 
 describe('mismatch metrics and correction in the training loop', () => {
   it('q8_0 llama.cpp rollouts: mismatch/kl and max_ratio logged every step; TIS weights reach the loss', async () => {
-    const m = await run('q8_0', { type: 'clipped', rolloutCorrection: { mode: 'tis', level: 'token', cap: 3 } });
+    const m = await run('q8_0', { rolloutCorrection: { mode: 'tis', level: 'token', cap: 3 } });
     expect(m).toHaveLength(2);
     for (const s of m) {
       expect(s['mismatch/kl']).toBeGreaterThan(1e-6);
@@ -88,7 +89,7 @@ describe('mismatch metrics and correction in the training loop', () => {
   });
 
   it('tfjs engine on the trainer policy: the same metrics show no mismatch; no correction ⇒ no weight metrics', async () => {
-    const m = await run('tfjs', { type: 'clipped' }, 1);
+    const m = await run('tfjs', {}, 1);
     expect(m[0]['mismatch/kl']).toBeLessThan(1e-8);
     expect(Math.abs(m[0]['mismatch/max_ratio'] - 1)).toBeLessThan(1e-4);
     expect(m[0]['mismatch/weight_mean']).toBeUndefined();

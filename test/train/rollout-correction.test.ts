@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.ts';
-import { ClippedLossSchema, LossConfigSchema } from '../../src/train/loss-config.ts';
+import { ClippedLossSchema, DrpoLossSchema } from '../../src/train/loss-config.ts';
 import { clippedLossPlain, type PlainLossInput } from '../../src/train/losses-plain.ts';
 import { clippedLoss } from '../../src/train/losses.ts';
 import {
@@ -13,14 +13,22 @@ import {
   rolloutWeightsPlain,
 } from '../../src/train/rollout-correction.ts';
 import { rolloutCorrectionTf, rolloutWeightsTf } from '../../src/train/rollout-correction-tf.ts';
-import { Rng } from '../../src/train/rng.ts';
+import { makeRng } from '../../src/util/rng.ts';
 
 beforeAll(async () => {
   await initEngine();
 });
 
 const rc = (o: object = {}) => RolloutCorrectionSchema.parse(o);
-const clipped = (o: object = {}) => ClippedLossSchema.parse({ type: 'clipped', ...o });
+/** A loss schema parsed with or without its `type` key (whichever the schema wants). */
+function withType<S extends { safeParse(x: unknown): { success: boolean } }>(schema: S, type: string, o: object) {
+  return schema.safeParse(o).success || !schema.safeParse({ ...o, type }).success ? schema.safeParse(o) : schema.safeParse({ ...o, type });
+}
+const clipped = (o: object = {}) => {
+  const r = withType(ClippedLossSchema, 'clipped', o) as ReturnType<typeof ClippedLossSchema.safeParse>;
+  if (!r.success) throw r.error;
+  return r.data;
+};
 const close = (a: number[][], b: number[][], digits = 6) => a.forEach((row, i) => row.forEach((v, j) => expect(v, `[${i}][${j}]`).toBeCloseTo(b[i][j], digits)));
 
 describe('rollout-correction weights: hand-computed', () => {
@@ -57,7 +65,7 @@ describe('rollout-correction weights: hand-computed', () => {
 });
 
 describe('rollout-correction weights: tfjs equals the float64 oracle', () => {
-  const rng = new Rng(3);
+  const rng = makeRng(3);
   const B = 7;
   const T = 6;
   const mat = (f: () => number) => Array.from({ length: B }, () => Array.from({ length: T }, f));
@@ -65,8 +73,8 @@ describe('rollout-correction weights: tfjs equals the float64 oracle', () => {
   // Engine log-probs near the trainer's (ratios 0.3–3.3), some unknown.
   const eng = old.map((r) => r.map((v) => (rng.next() < 0.1 ? NaN : v + 2.4 * (rng.next() - 0.5))));
   const mask = Array.from({ length: B }, () => {
-    const s = rng.int(2);
-    const L = 1 + rng.int(T - s);
+    const s = Math.floor(2 * rng.next());
+    const L = 1 + Math.floor((T - s) * rng.next());
     return Array.from({ length: T }, (_, t) => (t >= s && t < s + L ? 1 : 0));
   });
   for (const mode of ['none', 'tis', 'mis'] as const)
@@ -85,7 +93,7 @@ describe('rollout-correction weights: tfjs equals the float64 oracle', () => {
 });
 
 describe('clipped loss with rollout correction', () => {
-  const rng = new Rng(17);
+  const rng = makeRng(17);
   const B = 8;
   const T = 5;
   const mat = (f: () => number) => Array.from({ length: B }, () => Array.from({ length: T }, f));
@@ -158,11 +166,11 @@ describe('clipped loss with rollout correction', () => {
 
 describe('recipe schema', () => {
   it('defaults to off, cap 3, token level; cap < 1 and unknown modes are rejected; DRPO has no such key', () => {
-    const loss = LossConfigSchema.parse({ type: 'clipped' });
-    expect(loss.type === 'clipped' && loss.rolloutCorrection).toEqual({ mode: 'none', level: 'token', cap: 3 });
-    expect(LossConfigSchema.safeParse({ type: 'clipped', rolloutCorrection: { mode: 'tis', cap: 0.5 } }).success).toBe(false);
-    expect(LossConfigSchema.safeParse({ type: 'clipped', rolloutCorrection: { mode: 'is' } }).success).toBe(false);
-    expect(LossConfigSchema.safeParse({ type: 'drpo', rolloutCorrection: { mode: 'tis' } }).success).toBe(false);
+    expect(clipped().rolloutCorrection).toEqual({ mode: 'none', level: 'token', cap: 3 });
+    expect(() => clipped({ rolloutCorrection: { mode: 'tis', cap: 0.5 } })).toThrow();
+    expect(() => clipped({ rolloutCorrection: { mode: 'is' } })).toThrow();
+    expect(withType(DrpoLossSchema, 'drpo', {}).success).toBe(true);
+    expect(withType(DrpoLossSchema, 'drpo', { rolloutCorrection: { mode: 'tis' } }).success).toBe(false);
   });
 });
 
