@@ -22,6 +22,12 @@ export interface ScoredRollout {
   tokens: number[];
   /** Generated length in tokens (never characters). */
   length: number;
+  /**
+   * Thinking-mode tasks only: generated tokens inside the `<think>` block
+   * (`length − thinkingLength` is the answer). Shapers measure `length` unless
+   * wrapped with `withLengthOf(shaper, 'thinking')` (rewards/length-of.ts).
+   */
+  thinkingLength?: number;
   /** `length` = hit the token cap without a stop token (truncated). */
   finish: 'stop' | 'length';
   /** Whether the verifier accepted the final answer. */

@@ -56,7 +56,7 @@ export const LlamaCppOptionsSchema = z.strictObject({
 });
 export type LlamaCppOptions = z.input<typeof LlamaCppOptionsSchema>;
 
-export type EngineTokenizer = Pick<Tokenizer, 'vocabSize' | 'eosTokenId' | 'bosTokenId' | 'decode' | 'tokenString'>;
+export type EngineTokenizer = Pick<Tokenizer, 'vocabSize' | 'eosTokenId' | 'bosTokenId' | 'decode' | 'tokenString' | 'specialTokenIds'>;
 
 let llamaCache: Partial<Record<'off' | 'auto', Promise<Llama>>> = {};
 async function loadLlama(gpu: 'off' | 'auto'): Promise<Llama> {
@@ -142,7 +142,7 @@ export class LlamaCppEngine implements RolloutEngine {
   private async load(weights: NamedTensors): Promise<void> {
     await this.disposeModel();
     this.fileIndex++;
-    this.layout = await writeGguf(this.path(), this.config, weights, vocabFromTokenizer(this.tokenizer), this.options.dtype);
+    this.layout = await writeGguf(this.path(), this.config, weights, vocabFromTokenizer(this.tokenizer, this.config.vocabSize), this.options.dtype);
     this.model = await this.llama.loadModel({
       modelPath: this.path(),
       gpuLayers: this.options.gpu === 'off' ? 0 : 'max',

@@ -16,6 +16,9 @@ import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { tasks } from '../tasks/index.ts';
+import { withChatTemplate } from '../tasks/prompts.ts';
+import { checkRecipeMemory } from './memory-plan.ts';
+import { splitThinking } from '../model/thinking.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
@@ -40,12 +43,15 @@ export function withSuffix(prompt: string, suffix?: string): string {
 }
 
 /** The task as the trainer needs it: prompt ids and a verifier over completions. */
-export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
+export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
+  const task = withChatTemplate(rawTask, tokenizer); // idempotent: chat models get their own template
   return {
     problems: task.problems('train'),
-    promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
+    promptIds: (p, suffix) => tokenizer.encode(suffix && task.formatPromptWith ? task.formatPromptWith(p, suffix) : withSuffix(task.formatPrompt(p), suffix)),
+    ...(task.thinking ? { thinkingLength: (tokens: readonly number[]) => splitThinking(tokens, task.thinking!).thinkingTokens } : {}),
     score: (p, s) => {
-      const v = verify(s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
+      // Thinking models: only the answer after </think> counts ('' when the block never closed).
+      const v = verify(task.answerText ? task.answerText(s.tokens, s.text) : s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
       return { correct: v.correct, parsed: v.extracted, format: { hasAnswer: v.extracted !== null } };
     },
   };
@@ -84,7 +90,8 @@ export async function buildTrainer(
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  const info = await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  checkRecipeMemory(recipe, info.backend); // before loading: a model too large for the backend fails here with the estimate and the fix
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
   const recipeFile = path.join(runDir, 'recipe.yaml');
@@ -99,7 +106,7 @@ export async function buildTrainer(
   const policy = policyFromNamed(ck.config, ck.weights);
   const tokenizer = loadTokenizer(recipe.model.checkpoint);
   const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
-  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
+  const task = withChatTemplate((tasks[taskType].make as (o: unknown) => Task)(taskOpts), tokenizer);
   const train = TrainConfigSchema.parse(recipe.train);
   const loss = recipe.loss;
   const reference = lossEntry(loss).needsReference(loss) ? policyFromNamed(ck.config, ck.weights) : undefined;

@@ -27,6 +27,8 @@ export interface TrainEnv {
   score(p: Problem, s: { tokens: number[]; text: string; finish: 'stop' | 'length' }): { correct: boolean; parsed: string | null; format: Record<string, boolean> };
   /** Extra stop tokens besides EOS. */
   stopTokenIds?: number[];
+  /** Thinking-mode tasks: generated tokens inside the `<think>` block of a completion (ScoredRollout.thinkingLength). */
+  thinkingLength?(tokens: readonly number[]): number;
 }
 
 export interface RolloutSettings {
@@ -105,6 +107,7 @@ export async function collectGroups(c: CollectContext): Promise<Collected> {
           sampleIndex: j,
           tokens: s.tokens,
           length: s.tokens.length,
+          ...(c.env.thinkingLength ? { thinkingLength: c.env.thinkingLength(s.tokens) } : {}),
           finish: s.finish,
           correct: v.correct,
           parsed: v.parsed,
