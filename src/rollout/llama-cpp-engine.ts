@@ -270,6 +270,8 @@ export class LlamaCppEngine implements RolloutEngine {
         const tok = out?.next.token;
         if (tok === undefined || tok === null) throw new Error(`llama.cpp returned no token for request ${s.req} sample ${s.j}`);
         s.tokens.push(tok);
+        // confidence = p(token) after llama.cpp's chain (top-p cut, then temperature, renormalised over
+        // the kept candidates): the probability under the distribution actually sampled (types.ts).
         if (opts.logprobs) s.logprobs.push(Math.log(out!.next.confidence ?? NaN));
         const done = stop.has(tok) ? 'stop' : s.tokens.length >= s.maxTokens ? 'length' : null;
         if (done) {

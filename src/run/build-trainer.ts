@@ -66,7 +66,7 @@ async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<ty
   const kind = asked === 'auto' ? recommendedEngine(recipe.rollout.n * recipe.train.promptsPerStep) : asked;
   if (kind === 'tfjs') return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
   try {
-    return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer }), shared: false };
+    return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer, dtype: recipe.rollout.llamaDtype }), shared: false };
   } catch (e) {
     if (asked === 'llama-cpp') throw e;
     log(`rollout.engine auto: llama.cpp unavailable (${(e as Error).message.split('\n')[0]}); sampling with the tfjs engine`);

@@ -22,6 +22,7 @@ import { combineRewards, type CombineConfig, type WeightedShaper } from '../../r
 import type { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetDecision, BudgetPolicy, ScoredRollout } from '../../rewards/types.ts';
 import type { AdvantageEstimator } from '../../rewards/advantages.ts';
+import { alignRolloutLogProbs } from './rollout-correction.ts';
 import type { TrainRow } from './batch.ts';
 import type { PromptSampler } from './prompt-sampler.ts';
 import type { Rng } from '../util/rng.ts';
@@ -54,6 +55,8 @@ export interface Group {
   promptIds: number[];
   rollouts: ScoredRollout[];
   rewards: number[];
+  /** The engine's per-token log-probs of each rollout (same order), when it gave them. */
+  logprobs?: (number[] | undefined)[];
 }
 
 export interface CollectContext {
@@ -105,7 +108,7 @@ export async function collectGroups(ctx: CollectContext): Promise<Collected> {
       seed: ctx.seeds.nextU32(),
     }));
     let t = performance.now();
-    const samples = await ctx.engine.generate(requests, { temperature: ctx.rollout.temperature, topP: ctx.rollout.topP, stopTokenIds: ctx.env.stopTokenIds });
+    const samples = await ctx.engine.generate(requests, { temperature: ctx.rollout.temperature, topP: ctx.rollout.topP, stopTokenIds: ctx.env.stopTokenIds, logprobs: true });
     time.rollout += performance.now() - t;
     t = performance.now();
     const first = byGroup.length;
@@ -128,7 +131,7 @@ export async function collectGroups(ctx: CollectContext): Promise<Collected> {
           difficulty: p.difficulty,
         };
       });
-      return { problem: p, budget: budgets[g], promptIds: promptIds[g], rollouts, rewards: [] };
+      return { problem: p, budget: budgets[g], promptIds: promptIds[g], rollouts, rewards: [], logprobs: samples[g].map((s) => s.logprobs) };
     });
     for (const g of round) {
       byGroup.push(g);
@@ -161,7 +164,7 @@ export function trainingRows(
   advantage: AdvantageEstimator,
   logMetric?: (name: string, value: number) => void,
 ): TrainRow[] {
-  const flat = groups.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, reward: g.rewards[j] })));
+  const flat = groups.flatMap((g, gi) => g.rollouts.map((r, j) => ({ r, g, gi, j, reward: g.rewards[j] })));
   if (flat.length === 0) return [];
   const adv = advantage({
     rewards: flat.map((x) => x.reward),
@@ -179,6 +182,7 @@ export function trainingRows(
       correct: x.r.correct,
       reward: x.reward,
       truncated: x.r.finish === 'length',
+      rollout: alignRolloutLogProbs(x.g.promptIds.length, x.r.tokens.length, x.g.logprobs?.[x.j]),
     }))
     .filter((r) => r.tokens.length > r.promptLength);
 }

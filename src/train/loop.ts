@@ -34,6 +34,7 @@ import { makeProgress, MetricsWriter, rolloutStats, type ProgressReporter, type 
 import { AdamW } from './optimizer.ts';
 import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
 import { Rng, type RngState } from '../util/rng.ts';
+import { activeCorrection, mismatchMetrics, requireRolloutLogProbs } from './rollout-correction.ts';
 import type { SamplingFilterConfig } from './sampling-filter.ts';
 import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
 
@@ -276,6 +277,9 @@ export class Trainer {
     rowLogProbs(this.policy, rows, micro).forEach((lp, i) => (rows[i].old = lp));
     if (this.reference) rowLogProbs(this.reference, rows, micro).forEach((lp, i) => (rows[i].ref = lp));
     time.old_logprobs = performance.now() - tt;
+    // Rollout–trainer mismatch (engine log-probs vs the trainer's old log-probs), before any update.
+    const mismatch = mismatchMetrics(rows);
+    if (activeCorrection(o.loss)) requireRolloutLogProbs(rows, o.engine.name);
     tt = performance.now();
     const perStep = o.train.epochs * o.train.minibatches;
     let update: Record<string, number> = { 'update/skipped': 0, 'update/count': 0 };
@@ -316,7 +320,7 @@ export class Trainer {
 
     // ── metrics ──
     const m: StepMetrics = { step };
-    Object.assign(m, collected.shaperMetrics, advantageMetrics, rolloutStats(collected.all), collected.filterMetrics, update);
+    Object.assign(m, collected.shaperMetrics, advantageMetrics, rolloutStats(collected.all), collected.filterMetrics, mismatch, update);
     m['batch/rollouts'] = collected.all.length;
     m['batch/trained_rollouts'] = rows.length;
     m['batch/tokens_generated'] = collected.generatedTokens;

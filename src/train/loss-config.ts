@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RolloutCorrectionSchema } from './rollout-correction.ts';
 
 /**
  * Policy-loss settings: the config schema of each loss (without `type`). The
@@ -57,6 +58,8 @@ export const ClippedLossSchema = z.strictObject({
    * normalisation of the paper is unverified; aggregation applies after it.
    */
   lengthUnbiased: z.boolean().default(false),
+  /** Rollout–trainer mismatch correction (TIS/MIS weights on the surrogate); off by default: see rollout-correction.ts. */
+  rolloutCorrection: RolloutCorrectionSchema.prefault({}),
 });
 export type ClippedLossConfig = z.infer<typeof ClippedLossSchema>;
 

@@ -16,11 +16,14 @@
 import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator } from './loss-config.ts';
 import type { LossNormalizers } from './loss-normalizers.ts';
+import { rolloutCorrectionPlain } from './rollout-correction.ts';
 
 export interface PlainLossInput {
   logProbs: number[][];
   oldLogProbs: number[][];
   refLogProbs?: number[][];
+  /** The rollout engine's log-probs (needed when the loss's rolloutCorrection is on). */
+  rolloutLogProbs?: number[][];
   mask: number[][];
   /** Per sequence [B] or per token [B][T]. Unused by DRPO. */
   advantages?: number[] | number[][];
@@ -112,6 +115,9 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   const T = m[0]?.length ?? 0;
   const obj: number[][] = [];
   const kl: number[][] = [];
+  // Rollout–trainer mismatch correction: detached IS weights on the surrogate (rollout-correction.ts).
+  if (cfg.rolloutCorrection.mode !== 'none' && !x.rolloutLogProbs) throw new Error('clipped loss: rolloutCorrection needs rolloutLogProbs');
+  const rc = cfg.rolloutCorrection.mode === 'none' ? null : rolloutCorrectionPlain(cfg.rolloutCorrection, x.oldLogProbs, x.rolloutLogProbs!, m, norm.tokens);
   let low = 0;
   let high = 0;
   let dual = 0;
@@ -141,7 +147,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
         o = cfg.dualClip * A;
         dual += mk;
       }
-      obj[b].push(o * scale);
+      obj[b].push(rc ? rc.weights[b][t] * o * scale : o * scale);
       kl[b].push(x.refLogProbs && cfg.klCoef > 0 ? klTokenPlain(cfg.klEstimator, x.logProbs[b][t], x.refLogProbs[b][t]) : 0);
       if (ratio < 1 - cfg.epsLow && A < 0) low += mk;
       if (ratio > 1 + cfg.epsHigh && A > 0) high += mk;
@@ -170,6 +176,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
     'kl/old': tm(klOld),
   };
   if (cfg.klCoef > 0) metrics['kl/ref'] = klAgg;
+  if (rc) Object.assign(metrics, rc.metrics);
   if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
   return { loss, metrics };
 }

@@ -15,11 +15,14 @@ import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import { defineRegistry } from '../util/registry.ts';
 import { ClippedLossSchema, DrpoLossSchema, type Aggregation, type ClippedLossConfig, type DrpoLossConfig, type KlEstimator } from './loss-config.ts';
 import type { LossNormalizers } from './loss-normalizers.ts';
+import { rolloutCorrectionTf } from './rollout-correction-tf.ts';
 
 export interface LossInput {
   logProbs: tf.Tensor2D;
   oldLogProbs: tf.Tensor2D;
   refLogProbs?: tf.Tensor2D;
+  /** The rollout engine's log-probs (needed when the loss's rolloutCorrection is on). */
+  rolloutLogProbs?: tf.Tensor2D;
   mask: tf.Tensor2D;
   advantages?: tf.Tensor1D | tf.Tensor2D;
   entropy?: tf.Tensor2D;
@@ -124,6 +127,11 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     obj = tf.where(neg, tf.maximum(obj, bound), obj) as tf.Tensor2D;
   }
   if (cfg.lengthUnbiased) obj = tf.mul(obj, rowLen) as tf.Tensor2D; // LUSPO: × |y_i|
+  // Rollout–trainer mismatch correction: detached IS weights on the surrogate (rollout-correction.ts).
+  const rcCfg = cfg.rolloutCorrection;
+  if (rcCfg.mode !== 'none' && !x.rolloutLogProbs) throw new Error('clipped loss: rolloutCorrection needs rolloutLogProbs');
+  const rc = rcCfg.mode !== 'none' ? rolloutCorrectionTf(rcCfg, x.oldLogProbs, x.rolloutLogProbs!, m, norm.tokens) : null;
+  if (rc) obj = tf.mul(obj, rc.weights) as tf.Tensor2D; // [B, T]
   const pg = tf.neg(aggregate(obj, m, cfg.aggregation, norm)) as tf.Scalar;
   let loss: tf.Scalar = pg;
   const metrics: Record<string, tf.Scalar> = {};
@@ -150,6 +158,7 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     'ratio/min': min,
     'ratio/max': max,
     'kl/old': klOldMetric(x, m, norm),
+    ...rc?.metrics,
   });
   return { loss, metrics };
 }
@@ -226,7 +235,7 @@ function defineLoss<S extends z.ZodObject>(d: PolicyLossDef<S>): PolicyLossDef<S
 }
 
 /** The registry the loop dispatches through, keyed by the recipe's `loss.type`. */
-export const policyLosses = defineRegistry('policy loss', {
+export const policyLosses = defineRegistry('loss', {
   clipped: defineLoss({
     summary: 'PPO/GRPO clipped surrogate (clip-higher, dual clip, KL to a reference, entropy bonus)',
     schema: ClippedLossSchema,
