@@ -235,7 +235,7 @@ function defineLoss<S extends z.ZodObject>(d: PolicyLossDef<S>): PolicyLossDef<S
 }
 
 /** The registry the loop dispatches through, keyed by the recipe's `loss.type`. */
-export const policyLosses = defineRegistry('loss', {
+export const policyLosses = defineRegistry('policy loss', {
   clipped: defineLoss({
     summary: 'PPO/GRPO clipped surrogate (clip-higher, dual clip, KL to a reference, entropy bonus)',
     schema: ClippedLossSchema,
