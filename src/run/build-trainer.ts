@@ -18,6 +18,7 @@ import type { Recipe } from '../recipe/index.ts';
 import { makeTask } from '../tasks/index.ts';
 import { withChatTemplate } from '../tasks/prompts.ts';
 import { checkRecipeMemory } from './memory-plan.ts';
+import { servedTrainingEngine } from './served-engine.ts';
 import { splitThinking } from '../model/thinking.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
@@ -58,11 +59,15 @@ export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
 /**
  * The rollout engine: `auto` picks the one measured faster for the step's
  * concurrency (n × prompts per step, see src/rollout/index.ts), and falls back
- * to tfjs when llama.cpp cannot load.
+ * to tfjs when llama.cpp cannot load; `openai` samples a served model that
+ * loads each update (served-engine.ts).
  */
-async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<typeof policyFromNamed>[1], tokenizer: Tokenizer, log: (s: string) => void) {
+async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<typeof policyFromNamed>[1], tokenizer: Tokenizer, log: (s: string) => void, runDir: string) {
   const asked = recipe.rollout.engine;
-  if (asked === 'openai') throw new Error('rollout.engine "openai" serves a fixed model and cannot be trained; use tfjs or llama-cpp');
+  if (asked === 'openai') {
+    const files = readTokenizerFiles(recipe.model.checkpoint);
+    return { engine: await servedTrainingEngine(recipe, { runDir, config: policy.config, tokenizer, files, log }), shared: false };
+  }
   const kind = asked === 'auto' ? recommendedEngine(recipe.rollout.n * recipe.train.promptsPerStep) : asked;
   if (kind === 'tfjs') return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
   try {
@@ -105,7 +110,7 @@ export async function buildTrainer(
   const tokenizer = loadTokenizer(recipe.model.checkpoint);
   const task = withChatTemplate(makeTask(recipe.task), tokenizer);
   const train = recipe.train;
-  const { engine, shared } = await makeEngine(recipe, policy, ck.weights, tokenizer, log);
+  const { engine, shared } = await makeEngine(recipe, policy, ck.weights, tokenizer, log, runDir);
 
   const trainer = new Trainer({
     train,
