@@ -13,7 +13,7 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import { RecipeError } from '../recipe/errors.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { serverWeightSync } from '../recipe/sections/rollout.ts';
-import { createEngine } from '../rollout/index.ts';
+import { OpenAICompatibleEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 
 /** The served engine a training run samples from; RecipeError (exit 2) when the server cannot load new weights. */
@@ -32,12 +32,15 @@ export async function servedTrainingEngine(
     ]);
   const dir = path.resolve(s.checkpointDir ?? path.join(o.runDir, 'served-weights'));
   o.log(`rollout: ${s.kind} server ${s.url} (model ${s.model}); weights sync via ${sync} through ${dir}${s.serverDir ? ` (server sees ${s.serverDir})` : ''}`);
-  return createEngine('openai', {
-    tokenizer: o.tokenizer,
-    baseUrl: s.url,
-    model: s.model,
-    server: s.kind,
-    concurrency: s.concurrency,
-    weightSync: { kind: sync, dir, ...(s.serverDir ? { serverDir: s.serverDir } : {}), config: o.config, files: o.files },
-  });
+  return new OpenAICompatibleEngine(
+    {
+      baseUrl: s.url,
+      model: s.model,
+      server: s.kind,
+      concurrency: s.concurrency,
+      weightSync: { kind: sync, dir, ...(s.serverDir ? { serverDir: s.serverDir } : {}), config: o.config, files: o.files },
+    },
+    o.tokenizer,
+    (msg) => o.log(`rollout (${s.kind} server): ${msg}`),
+  );
 }

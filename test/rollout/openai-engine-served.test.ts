@@ -5,7 +5,7 @@
  * keep-alive reuse, the three timeouts, and weight sync (the fake servers load
  * the checkpoint they are told to load and compare it with the weights sent).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../src/model/checkpoint.ts';
 import type { NamedTensors } from '../../src/model/config.ts';
 import { OpenAICompatibleEngine } from '../../src/rollout/openai-engine.ts';
+import { startFakeServed, type FakeServed, type FakeServedLog } from './fake-served-server.ts';
 import { randomWeights, tinyConfig } from './fixtures.ts';
 
 // Character tokenizer: id = char code − 96 ('a' = 1), 0 = EOS.
@@ -25,8 +26,6 @@ const tokenizer = {
 const dir = mkdtempSync(path.join(tmpdir(), 'brevity-served-'));
 const cfg = tinyConfig('qwen2');
 const sent: { weights?: NamedTensors } = {};
-const log: { bodies: Record<string, unknown>[]; sockets: number; loads: string[]; rpc: string[]; errors: string[] } = { bodies: [], sockets: 0, loads: [], rpc: [], errors: [] };
-
 /** The fake's sampler: ids of choice k under seed s (distinct per (s, k)); the text deliberately does NOT re-encode to them. */
 const idsFor = (seed: number, k: number, len: number) => Array.from({ length: len }, (_, t) => 1 + ((seed * 31 + k * 7 + t * 3) % 26));
 
@@ -38,30 +37,9 @@ async function checkLoad(dirSeen: string): Promise<void> {
     if (!got || got.data.length !== t.data.length || got.data.some((v, i) => v !== t.data[i])) throw new Error(`tensor ${name} differs`);
   }
   if (!existsSync(path.join(dirSeen, 'tokenizer.json'))) throw new Error('tokenizer.json missing');
-  log.loads.push(dirSeen);
 }
 
-let server: Server;
-let base = '';
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-
-async function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
-  const b = JSON.parse(raw || '{}');
-  if (req.url === '/update_weights_from_disk') {
-    await checkLoad(b.model_path).then(
-      () => json(res, 200, { success: true, message: 'ok' }),
-      (e) => json(res, 200, { success: false, message: (e as Error).message }),
-    );
-    return;
-  }
-  if (req.url === '/collective_rpc') {
-    log.rpc.push(b.method);
-    if (b.method === 'update_config') log.rpc.push(`model=${b.args[0].model_config.model}`);
-    if (b.method === 'reload_weights') await checkLoad(log.rpc.filter((x) => x.startsWith('model=')).at(-1)!.slice(6));
-    return json(res, 200, {});
-  }
-  if (req.url === '/reset_prefix_cache') return (log.rpc.push('reset_prefix_cache'), json(res, 200, {}));
-  log.bodies.push(b);
+function complete(b: Record<string, any>): unknown[] {
   const n = b.model === 'ignores-n' ? 1 : b.n;
   const choices = Array.from({ length: n }, (_, k) => {
     const len = b.model === 'overlong' ? 50 : Math.min(b.max_tokens, 3 + ((b.seed + k) % 4));
@@ -74,22 +52,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
     return { index: k, text: 'abc', finish_reason: finish };
   });
   // Answer out of index order: the engine must sort by index.
-  json(res, 200, { choices: choices.reverse() });
+  return choices.reverse();
 }
 
+let fake: FakeServed;
+let log: FakeServedLog;
+let base = '';
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => void handle(req, res, raw).catch((e) => (log.errors.push(String(e)), json(res, 500, { error: String(e) }))));
-  });
-  server.on('connection', () => log.sockets++);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  fake = await startFakeServed({ complete, load: checkLoad });
+  log = fake.log;
+  base = fake.base;
 });
 afterAll(() => {
-  server.closeAllConnections();
-  server.close();
+  fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
