@@ -67,10 +67,12 @@ const recipeFor = (server: Record<string, unknown>, name: string) =>
 const same = (a: NamedTensors, b: NamedTensors) => [...a].every(([n, t]) => b.get(n)!.data.every((v, i) => v === t.data[i]));
 
 describe('training on a served engine', () => {
-  it('syncs the updated policy to the server after each step, before the next rollouts', async () => {
+  it.each(['vllm', 'sglang'] as const)('%s: syncs the updated policy to the server after each step, before the next rollouts', async (kind) => {
     const policyAfter: NamedTensors[] = [];
+    loaded.length = fake.log.events.length = fake.log.bodies.length = fake.log.rpc.length = 0;
+    const checkpointDir = kind === 'sglang' ? path.join(root, 'shared-disk') : undefined;
     let built: BuiltTrainer | undefined;
-    built = await buildTrainer(recipeFor({ url: fake.base, kind: 'vllm', model: 'policy' }, 'vllm'), {
+    built = await buildTrainer(recipeFor({ url: fake.base, kind, model: 'policy', ...(checkpointDir ? { checkpointDir } : {}) }, kind), {
       progress: 'silent',
       handleSignals: false,
       log: () => {},
@@ -83,9 +85,9 @@ describe('training on a served engine', () => {
       await built.dispose();
     }
     expect(fake.log.errors).toEqual([]);
-    const dir = path.join(built.runDir, 'served-weights');
+    const dir = checkpointDir ?? path.join(built.runDir, 'served-weights');
     expect(loaded.map((l) => l.dir)).toEqual([path.join(dir, 'v1'), path.join(dir, 'v2')]);
-    expect(fake.log.rpc).toEqual(['update_config', `model=${path.join(dir, 'v1')}`, 'reload_weights', 'reset_prefix_cache', 'update_config', `model=${path.join(dir, 'v2')}`, 'reload_weights', 'reset_prefix_cache']);
+    if (kind === 'vllm') expect(fake.log.rpc).toEqual(['update_config', `model=${path.join(dir, 'v1')}`, 'reload_weights', 'reset_prefix_cache', 'update_config', `model=${path.join(dir, 'v2')}`, 'reload_weights', 'reset_prefix_cache']);
     // Step 1's rollouts, the load of v1, step 2's rollouts (after the sync), the load of v2.
     const ev = fake.log.events;
     const [l1, l2] = [ev.indexOf(`load:${path.join(dir, 'v1')}`), ev.indexOf(`load:${path.join(dir, 'v2')}`)];
@@ -93,7 +95,7 @@ describe('training on a served engine', () => {
     expect(l2).toBe(ev.length - 1);
     expect(l2 - l1).toBeGreaterThan(1);
     expect(ev.filter((e, i) => i !== l1 && i !== l2).every((e) => e === 'completion')).toBe(true);
-    expect(fake.log.bodies.every((b) => b.model === 'policy' && b.n === 2 && b.return_tokens_as_token_ids === true)).toBe(true);
+    expect(fake.log.bodies.every((b) => b.model === 'policy' && b.n === 2 && (kind === 'sglang' || b.return_tokens_as_token_ids === true))).toBe(true);
     // What the server loaded is the trainer's policy after each step, and it moved.
     expect(policyAfter).toHaveLength(2);
     expect(same(loaded[0].weights, policyAfter[0])).toBe(true);
