@@ -9,6 +9,7 @@ import { verify } from '../verify/index.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalResult } from './evaluate.ts';
 import { openModel } from './open-model.ts';
+import { RecordLog } from './record-log.ts';
 import { taskFromSection } from './open-task.ts';
 import { writeEvalResult } from './write-results.ts';
 
@@ -21,18 +22,30 @@ export interface EvaluateCheckpointOptions {
   runDir?: string;
   engine?: 'auto' | 'llama-cpp' | 'tfjs';
   onProgress?: (done: number, total: number) => void;
+  log?: (s: string) => void;
+}
+
+/** What identifies an evaluation for resuming it from its records: everything that changes a record. */
+export function evalFingerprint(model: string, taskName: string, e: Recipe['eval']): Record<string, unknown> {
+  return {
+    model, task: taskName, testSize: e.testSize, samplesPerProblem: e.samplesPerProblem, temperature: e.temperature, seed: e.seed, answerTokens: e.answerTokens,
+  };
 }
 
 export async function evaluateCheckpoint(recipe: Recipe, checkpointDir: string, o: EvaluateCheckpointOptions): Promise<EvalResult> {
   const e = recipe.eval;
-  const { engine, tokenizer } = await openModel(checkpointDir, { engine: o.engine });
+  const { engine, tokenizer, fingerprint } = await openModel(checkpointDir, { engine: o.engine });
+  const task = taskFromSection(recipe.task);
+  const stem = o.runDir ? join(o.runDir, 'evals', o.label.replace(/[^\w.-]+/g, '_')) : null;
+  const records = stem ? RecordLog.open(`${stem}.records.jsonl`, evalFingerprint(fingerprint, task.name, e), o.log) : undefined;
   try {
     const r = await evaluate({
-      engine, tokenizer, verify, task: taskFromSection(recipe.task), model: o.label, budgets: e.budgets, samplesPerProblem: e.samplesPerProblem,
+      records,
+      engine, tokenizer, verify, task, model: o.label, budgets: e.budgets, samplesPerProblem: e.samplesPerProblem,
       temperature: e.temperature, testSize: e.testSize, passK: e.passK.filter((k) => k <= e.samplesPerProblem), seed: e.seed,
       answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base, onProgress: o.onProgress,
     });
-    if (o.runDir) writeEvalResult(join(o.runDir, 'evals', o.label.replace(/[^\w.-]+/g, '_')), r);
+    if (stem) writeEvalResult(stem, r);
     return r;
   } finally {
     await engine.dispose();
