@@ -85,7 +85,7 @@ describe('checkpoint and resume', () => {
 
   it('--resume without a checkpoint fails clearly', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-resume-none-'));
-    await expect(new Trainer(options(dir, { resume: true })).run()).rejects.toThrow(/no checkpoint/);
+    await expect(new Trainer(options(dir, { resume: true })).run()).rejects.toThrow(/no valid checkpoint/);
   });
 });
 
