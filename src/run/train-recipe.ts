@@ -69,9 +69,7 @@ export interface TrainOptions {
  * exit code.
  */
 export async function trainWithEvals(recipe: Recipe, o: TrainOptions): Promise<number> {
-  const { buildTrainer } = await import('./build-trainer.ts');
   const { openRunDir } = await import('./run-dir.ts');
-  const { evaluateCheckpoint } = await import('../eval/evaluate-recipe.ts');
   const { makeStepEvaluator, stepLabel } = await import('../eval/step-evaluator.ts');
   const { readEvalResult } = await import('../eval/write-results.ts');
   const { formatBeforeAfter, formatEvalTable } = await import('../eval/print.ts');
@@ -81,10 +79,13 @@ export async function trainWithEvals(recipe: Recipe, o: TrainOptions): Promise<n
   const say = (s: string) => process.stderr.write(`${s}\n`);
   const runDir = path.join(recipe.run.outputDir, recipe.run.name);
   const t0 = performance.now();
+  // First, before the heavy modules load: a refused directory answers at once.
   const run = openRunDir(runDir, {
     resume: o.resume, overwrite: o.overwrite, allowRecipeChange: o.allowRecipeChange, recipeText: toYaml(recipe), log: say, command: `brevity train ${recipe.run.name}`,
   });
   try {
+    const { buildTrainer } = await import('./build-trainer.ts');
+    const { evaluateCheckpoint } = await import('../eval/evaluate-recipe.ts');
     let base: EvalResult | undefined;
     if (o.evaluate) {
       const baseFile = path.join(runDir, 'evals', 'base.json');
