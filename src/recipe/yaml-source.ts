@@ -18,8 +18,8 @@ export const YAML_LIMITS = { bytes: 1 << 20, depth: 64, indent: 256, nodes: 5_00
  * by a linear scan that skips quoted strings and comments — an upper bound on
  * what the parser would recurse into.
  */
-function scanNesting(text: string): { flow: number; flowLine: number; indent: number; indentLine: number } {
-  let flow = 0, depth = 0, flowLine = 1, indent = 0, indentLine = 1, line = 1;
+function scanNesting(text: string): { flow: number; flowLine: number; indent: number; indentLine: number; entries: number } {
+  let flow = 0, depth = 0, flowLine = 1, indent = 0, indentLine = 1, line = 1, entries = 0;
   let quote: string | null = null;
   let atLineStart = true, col = 0;
   for (let i = 0; i < text.length; i++) {
@@ -37,6 +37,7 @@ function scanNesting(text: string): { flow: number; flowLine: number; indent: nu
         continue;
       }
       atLineStart = false;
+      if (c !== '#') entries++;
       if (col > indent) [indent, indentLine] = [col, line];
     }
     if (quote) {
@@ -52,8 +53,9 @@ function scanNesting(text: string): { flow: number; flowLine: number; indent: nu
       depth++;
       if (depth > flow) [flow, flowLine] = [depth, line];
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ',' && depth > 0) entries++;
   }
-  return { flow, flowLine, indent, indentLine };
+  return { flow, flowLine, indent, indentLine, entries };
 }
 
 function checkBounds(text: string, file: string): void {
@@ -62,6 +64,8 @@ function checkBounds(text: string, file: string): void {
   const n = scanNesting(text);
   if (n.flow > L.depth) throw new RecipeError([`${file}:${n.flowLine}: nested ${n.flow} levels deep in [ ] / { }; a recipe nests at most ${L.depth}`]);
   if (n.indent > L.indent) throw new RecipeError([`${file}:${n.indentLine}: indented ${n.indent} columns; a recipe nests at most ${L.indent} columns deep`]);
+  // Lines plus flow-collection items bound the keys and values (the parser's own time grows with them).
+  if (n.entries > L.nodes) throw new RecipeError([`${file}: more than ${L.nodes} keys and values; a recipe lists only what it changes`]);
 }
 
 /** One parsed YAML file: its data and the line of every key and list item in it. */
