@@ -12,16 +12,17 @@ const list = (v: string) => v.split(',').map((x) => x.trim());
  * a number given as text must be a whole, finite decimal — "1.5" is not a
  * problem count and "-3" is not a test size.
  */
-const count = z.coerce.number().refine(Number.isFinite, 'expected a number').pipe(z.number().int('expected a whole number').positive('expected at least 1'));
+const numberText = () => z.coerce.number({ error: 'expected a number' });
+const count = numberText().pipe(z.number().int('expected a whole number').positive('expected at least 1'));
 const EvalFlagsSchema = z.object({
   budgets: z.array(count).min(1).optional(),
   samples: count.optional(),
   testSize: count.optional(),
-  temperature: z.coerce.number().refine(Number.isFinite, 'expected a number').pipe(z.number().min(0, 'expected ≥ 0 (0 = greedy)')).optional(),
+  temperature: numberText().pipe(z.number().min(0, 'expected ≥ 0 (0 = greedy)')).optional(),
   passK: z.array(count).min(1).optional(),
-  seed: z.coerce.number().refine(Number.isFinite, 'expected a number').pipe(z.number().int('expected a whole number').min(0, 'expected ≥ 0')).optional(),
+  seed: numberText().pipe(z.number().int('expected a whole number').min(0, 'expected ≥ 0')).optional(),
   answerTokens: count.optional(),
-  maxFailures: z.coerce.number().refine(Number.isFinite, 'expected a number').pipe(z.number().int('expected a whole number').min(0, 'expected ≥ 0')).default(0),
+  maxFailures: numberText().pipe(z.number().int('expected a whole number').min(0, 'expected ≥ 0')).default(0),
 });
 const FLAG_NAMES: Record<string, string> = {
   budgets: '--budgets', samples: '--samples', testSize: '--test-size', temperature: '--temperature', passK: '--pass-k', seed: '--seed',
