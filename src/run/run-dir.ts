@@ -76,9 +76,9 @@ export function openRunDir(runDir: string, o: OpenRunOptions): OpenRun {
       if (!o.overwrite) {
         throw new UsageError(
           `${runDir} already holds a run (${held.join(', ')}); a fresh start would mix the two.\n` +
-            `  Continue it:        --resume\n` +
-            `  Keep it, train anew: --set run.name=<another name>\n` +
-            `  Replace it:         --overwrite (moves it aside to ${path.basename(runDir)}.replaced-<time>/)`,
+            `  Continue it:          --resume\n` +
+            `  Keep it, train anew:  --set run.name=<another name>\n` +
+            `  Replace it:           --overwrite (moves it aside to ${path.basename(runDir)}.replaced-<time>/)`,
         );
       }
       const aside = `${runDir}.replaced-${stamp()}`;

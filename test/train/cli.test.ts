@@ -119,7 +119,7 @@ describe('brevity train', () => {
     expect(c.out()).toMatch(/SIGTERM: checkpoint saved at step/);
     const steps = MetricsWriter.read(runDir).map((x) => x.step);
     expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(steps[steps.length - 1]);
-  });
+  }, 600_000);
 
   it('a fresh start into an existing run exits 2 without touching it; --overwrite moves the old run aside', async () => {
     // The old data-loss sequence: train, then start a shorter run with another lr into the same name.
@@ -145,7 +145,7 @@ describe('brevity train', () => {
     expect(await e.done, e.out()).toBe(2);
     expect(e.out()).toMatch(/no valid checkpoint/);
     expect(e.out()).not.toMatch(/eval: starting model/);
-  });
+  }, 600_000);
 
   it('evaluates before and after, marks the run done, writes the report and prints the before/after table', async () => {
     const sets = ['--set', 'run.name=e', '--set', 'train.steps=2', '--set', 'eval.testSize=4', '--set', 'eval.budgets=[4, 8]', '--set', 'eval.bootstrap=100'];
