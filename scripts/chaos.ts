@@ -30,7 +30,7 @@ const rng = new Rng(`chaos:${SEED}`);
 
 const SETTINGS = [
   'train.steps=6', 'train.promptsPerStep=4', 'train.checkpointEvery=1', 'train.keepCheckpoints=2', 'rollout.n=4', 'rollout.engine=tfjs',
-  'eval.testSize=8', 'eval.budgets=[32, 64]', 'eval.every=2', 'eval.bootstrap=50', `run.outputDir=${root}`,
+  'eval.testSize=8', 'eval.budgets=[32, 64]', 'eval.every=2', 'eval.bootstrap=100', `run.outputDir=${root}`,
 ];
 const recipeArgs = (name: string) => ['recipes/quickstart.yaml', '--progress', 'lines', ...SETTINGS.flatMap((s) => ['--set', s]), '--set', `run.name=${name}`];
 
