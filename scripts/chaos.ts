@@ -76,28 +76,28 @@ const recordsIn = (dir: string, pattern: RegExp) => {
 };
 
 /**
- * Kill during a checkpoint write: watch checkpoints/ and SIGKILL the moment a
- * temporary `step-N.tmp-*` directory appears (the save writes config, weights,
- * optimizer, state with an fsync each, then the manifest, then renames).
+ * Kill during a checkpoint write: poll checkpoints/ and SIGKILL the moment a
+ * temporary `step-N.tmp-*` directory is there (the save writes config,
+ * weights, optimizer, state with an fsync each, then the manifest, then
+ * renames). Polled by path, not watched: --overwrite moves the directory.
  */
 async function killDuringCheckpoint(p: Proc, dir: string): Promise<boolean> {
   const ckDir = path.join(dir, 'checkpoints');
-  while (p.alive() && !existsSync(ckDir)) await sleep(5);
-  if (!p.alive()) return false;
-  return new Promise((res) => {
-    const w = watch(ckDir, (_e, name) => {
-      if (name && /\.tmp-/.test(String(name))) {
-        p.kill();
-        w.close();
-        res(true);
-      }
-    });
-    void p.done.then(() => {
-      w.close();
-      res(false);
-    });
-  });
+  const stale = new Set(tmpDirs(dir)); // left by an earlier kill: not this process's write
+  const ok = await when(p, () => {
+    try {
+      return readdirSync(ckDir).some((e) => /\.tmp-/.test(e) && !stale.has(e));
+    } catch {
+      return false;
+    }
+  }, 1);
+  if (ok) p.kill();
+  return ok;
 }
+
+const tmpDirs = (dir: string) => (existsSync(path.join(dir, 'checkpoints')) ? readdirSync(path.join(dir, 'checkpoints')).filter((e) => /\.tmp-|\.old$/.test(e)) : []);
+
+const stepName = (n: number) => `step-${String(n).padStart(6, '0')}`;
 
 async function killAt(moment: Moment, p: Proc, dir: string): Promise<string | null> {
   const m0 = metricsLines(dir);
@@ -108,13 +108,17 @@ async function killAt(moment: Moment, p: Proc, dir: string): Promise<string | nu
       return ok ? `after ${recordsIn(dir, /^base\./)} base-eval records` : null;
     }
     case 'rollout': {
-      // A step has started (the previous one's line is written); wait a random part of a step.
-      const ok = await when(p, () => metricsLines(dir) > m0);
+      // A step is done and checkpointed (its manifest is there): the next one is sampling; wait a random part of it.
+      const ok = await when(p, () => {
+        const n = metricsLines(dir);
+        return n > m0 && existsSync(path.join(dir, 'checkpoints', stepName(n), 'manifest.json'));
+      });
       if (!ok) return null;
-      await sleep(50 + rng.next() * 400);
+      const ms = rng.next() * 300;
+      await sleep(ms);
       if (!p.alive()) return null;
       p.kill();
-      return `${Math.round(performance.now() % 1e6)}: mid-step after metrics line ${metricsLines(dir)}`;
+      return `${Math.round(ms)} ms into the step after step ${metricsLines(dir)}`;
     }
     case 'checkpoint-write':
       return (await killDuringCheckpoint(p, dir)) ? 'the moment a checkpoint temporary appeared' : null;
@@ -129,7 +133,7 @@ async function killAt(moment: Moment, p: Proc, dir: string): Promise<string | nu
       return ok ? `after ${recordsIn(dir, /^final\./)} final-eval records` : null;
     }
     case 'random': {
-      const ms = 500 + rng.next() * 4000;
+      const ms = 500 + rng.next() * 8000;
       const t0 = Date.now();
       const ok = await when(p, () => Date.now() - t0 > ms);
       if (ok) p.kill();
@@ -179,6 +183,7 @@ async function main(): Promise<number> {
   let flags: string[] = [];
   let why = 'fresh start';
   for (let attempt = 1; ; attempt++) {
+    const before = new Set(tmpDirs(dir));
     const p = brevity([...recipeArgs('chaos'), ...flags]);
     const moment = kills < PLAN.length ? PLAN[kills] : null;
     const what = moment ? await killAt(moment, p, dir) : null;
@@ -186,7 +191,7 @@ async function main(): Promise<number> {
     if (/damaged checkpoint skipped/.test(p.out())) fallbackSeen = true;
     if (what !== null) {
       kills++;
-      const tmp = existsSync(path.join(dir, 'checkpoints')) ? readdirSync(path.join(dir, 'checkpoints')).filter((e) => /\.tmp-|\.old$/.test(e)) : [];
+      const tmp = tmpDirs(dir).filter((e) => !before.has(e));
       if (moment === 'checkpoint-write' && tmp.length) midWrite++;
       console.log(
         `chaos: start ${attempt} (${why}): SIGKILL #${kills} during ${moment}, ${what}; steps on disk ${metricsLines(dir)}, newest valid checkpoint ${path.basename(latestCheckpoint(dir) ?? 'none')}` +
@@ -222,12 +227,11 @@ async function main(): Promise<number> {
   const hChaos = finalFiles(dir);
   console.log(`\nchaos: ${kills} SIGKILLs (${midWrite} inside a checkpoint write), 1 corrupted checkpoint (fallback ${fallbackSeen ? 'seen' : 'NOT seen'}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`chaos: metrics ${mChaos.length} steps, ${JSON.stringify(mChaos) === JSON.stringify(mRef) ? 'equal' : 'DIFFERENT'} to the uninterrupted run (minus time/ and throughput/)`);
-  console.log('chaos: file                                    uninterrupted     chaos');
   let same = JSON.stringify(mChaos) === JSON.stringify(mRef);
   for (const k of [...new Set([...Object.keys(hRef), ...Object.keys(hChaos)])]) {
     const eq = hRef[k] === hChaos[k];
     same &&= eq;
-    console.log(`chaos: ${k.padEnd(38)}  ${(hRef[k] ?? '-').slice(0, 16)}  ${(hChaos[k] ?? '-').slice(0, 16)}  ${eq ? 'same' : 'DIFFERENT'}`);
+    console.log(`chaos: ${k}\n         uninterrupted ${hRef[k] ?? '-'}\n         chaos         ${hChaos[k] ?? '-'}  ${eq ? 'same' : 'DIFFERENT'}`);
   }
   const ok = same && kills === PLAN.length && midWrite > 0 && corrupted && fallbackSeen;
   if (!KEEP && ok) rmSync(root, { recursive: true, force: true });
