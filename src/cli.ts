@@ -7,13 +7,15 @@ import { register as report } from './commands/report.ts';
 import { register as verify } from './commands/verify.ts';
 import { register as train } from './commands/train.ts';
 import { register as task } from './commands/task.ts';
+import { register as frontier } from './commands/frontier.ts';
+import { register as serve } from './commands/serve.ts';
 
 const program = new Command('brevity')
   .description('GRPO-style RL post-training for reasoning length control')
   .showHelpAfterError();
 
 // One module per command in src/commands/, each adding itself to the program.
-for (const register of [doctor, recipe, verify, train, evalCommand, ab, report, task]) register(program);
+for (const register of [doctor, recipe, verify, train, evalCommand, ab, frontier, report, task, serve]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -174,3 +174,52 @@ export function paretoFrontier(points: readonly { tokens: number; accuracy: numb
     ),
   );
 }
+
+/**
+ * OptimalThinkingBench's accuracy under a token threshold (arXiv 2508.13141):
+ *   OAA_t = mean_i c_i·[tokens_i < t]
+ * and its area over t ∈ [0, t_max], normalised:
+ *   AUC_OAA = (1/t_max) ∫₀^{t_max} OAA_t dt = mean_i c_i·max(0, 1 − tokens_i/t_max).
+ * One value per sample: a correct answer scores by how much of the budget it
+ * left unused, a wrong one 0 — accuracy and brevity in one number.
+ */
+export function oaaAuc(samples: readonly { correct: boolean; tokens: number }[], tMax: number): number {
+  if (!(tMax > 0)) throw new Error(`oaaAuc: t_max must be positive, got ${tMax}`);
+  return mean(samples.map((s) => (s.correct ? Math.max(0, 1 - s.tokens / tMax) : 0)));
+}
+
+/** OAA_t itself: the fraction of samples correct with fewer than t tokens. */
+export function oaaAt(samples: readonly { correct: boolean; tokens: number }[], t: number): number {
+  return mean(samples.map((s) => (s.correct && s.tokens < t ? 1 : 0)));
+}
+
+/**
+ * Two-level percentile bootstrap over training seeds and problems: each
+ * resample draws S seeds with replacement, then P problem indices with
+ * replacement (the same indices for every drawn seed, so problems stay
+ * paired across seeds), and takes the mean of values[seed][problem] over the
+ * draw. The interval so covers both the run-to-run variance of training and
+ * the sampling of test problems. `values[s]` must all have length P.
+ */
+export function seedProblemBootstrap(values: readonly (readonly number[])[], { resamples = 1000, seed = 0, level = 0.95 }: BootstrapOptions = {}): Interval {
+  const S = values.length;
+  const P = S === 0 ? 0 : values[0].length;
+  if (values.some((v) => v.length !== P)) throw new Error(`seedProblemBootstrap: every seed needs the same ${P} problems (got ${values.map((v) => v.length).join(', ')})`);
+  const estimate = mean(values.flat());
+  if (S === 0 || P === 0) return { estimate, lo: NaN, hi: NaN };
+  const { next: rng } = makeRng(seed);
+  const stats: number[] = [];
+  const seeds = new Array<number>(S);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < S; i++) seeds[i] = Math.floor(rng() * S);
+    let sum = 0;
+    for (let j = 0; j < P; j++) {
+      const p = Math.floor(rng() * P);
+      for (const s of seeds) sum += values[s][p];
+    }
+    stats.push(sum / (S * P));
+  }
+  stats.sort((a, b) => a - b);
+  const alpha = (1 - level) / 2;
+  return { estimate, lo: quantileSorted(stats, alpha), hi: quantileSorted(stats, 1 - alpha) };
+}

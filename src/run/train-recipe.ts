@@ -15,12 +15,14 @@ export type Progress = (typeof PROGRESS_MODES)[number];
 
 /**
  * Train a loaded recipe into `runDir` (for `brevity ab` and the frontier
- * suite, which own their run directories). `resume` continues from the newest
- * valid checkpoint when the directory has checkpoints and starts fresh when it
- * has none; a fresh start (`resume: false`) into a directory holding a run is
- * refused, as is resuming with a changed recipe unless `allowRecipeChange`.
- * The run directory is locked while training. Resolves with the last
- * completed step.
+ * suite). Those callers own their run directories (one per arm and seed under
+ * the suite's folder; a finished run is skipped by its done.json), so a
+ * directory with checkpoints is always resumed from its newest valid one and
+ * one without is started afresh — `resume` is what the caller expects, and is
+ * not needed to decide. A directory whose checkpoints are all damaged, a
+ * changed recipe (unless `allowRecipeChange`) and a directory locked by
+ * another training are refused (UsageError). Resolves with the last completed
+ * step.
  */
 export async function trainRecipe(
   recipe: Recipe,
@@ -29,7 +31,7 @@ export async function trainRecipe(
   const { buildTrainer } = await import('./build-trainer.ts');
   const { openRunDir } = await import('./run-dir.ts');
   const run = openRunDir(opts.runDir, {
-    resume: opts.resume ? 'if-checkpoint' : false, allowRecipeChange: opts.allowRecipeChange, recipeText: toYaml(recipe), command: `train ${recipe.run.name}`,
+    resume: 'if-checkpoint', allowRecipeChange: opts.allowRecipeChange, recipeText: toYaml(recipe), command: `train ${recipe.run.name}`,
   });
   try {
     const built = await buildTrainer(recipe, { runDir: opts.runDir, resume: run.resume, progress: opts.progress, onResume: (step) => recordRecipeChanges(opts.runDir, step, run.recipeChanges) });

@@ -79,8 +79,11 @@ const verify: EvaluateOptions['verify'] = (text, gold) => {
   return { correct: got === gold, extracted: got, reason: got === null ? 'no-answer' : got === gold ? 'match' : 'mismatch' } as never;
 };
 
-function options(url: string, records?: RecordLog, extra: Partial<EvaluateOptions> = {}, timeoutMs = 5000): EvaluateOptions {
-  const engine = new OpenAICompatibleEngine({ baseUrl: url, model: 'm', concurrency: 2, backoffMs: 5, maxBackoffMs: 20, timeoutMs, maxRetries: 2 }, tokenizer);
+function options(url: string, records?: RecordLog, extra: Partial<EvaluateOptions> = {}, deadlineMs = 20_000): EvaluateOptions {
+  const engine = new OpenAICompatibleEngine(
+    { baseUrl: url, model: 'm', concurrency: 2, backoffMs: 5, maxBackoffMs: 20, firstByteTimeoutMs: deadlineMs, deadlineMs, maxRetries: 2 },
+    tokenizer,
+  );
   return { engine, task, tokenizer, verify, budgets: [16, 32], samplesPerProblem: 1, temperature: 1, chunk: 2, seed: 3, bootstrap: { resamples: 20, seed: 0 }, records, ...extra };
 }
 
@@ -147,7 +150,7 @@ describe('resumable evaluation', () => {
     servers.push(s);
     const t0 = performance.now();
     await expect(evaluate(options(s.url, undefined, {}, 400))).rejects.toThrow(/failed/);
-    // 3 attempts × 400 ms + backoff: well under 5 s.
+    // 3 attempts × a 400 ms deadline + backoff: well under 5 s.
     expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

@@ -72,11 +72,11 @@ afterAll(() => {
   server.close();
 });
 
-const fast = { backoffMs: 5, maxBackoffMs: 20, timeoutMs: 150, maxRetries: 4 };
+const fast = { backoffMs: 5, maxBackoffMs: 20, firstByteTimeoutMs: 150, maxRetries: 4 };
 
 describe('OpenAICompatibleEngine', () => {
   it('completes every sample, in order, through 429/500/slow/malformed faults, with bounded concurrency', async () => {
-    const e = new OpenAICompatibleEngine({ baseUrl: base, model: 'm', concurrency: 4, ...fast, timeoutMs: 3000 }, tokenizer);
+    const e = new OpenAICompatibleEngine({ baseUrl: base, model: 'm', concurrency: 4, ...fast, firstByteTimeoutMs: 3000 }, tokenizer);
     const prompts = ['abc', 'hello', 'q', 'zzz', 'mmm', 'ab'];
     const reqs = prompts.map((p, i) => ({ promptIds: tokenizer.encode(p), n: 5, maxTokens: 4 + i, seed: 1000 + i }));
     const out = await e.generate(reqs, { temperature: 1 });
@@ -103,8 +103,8 @@ describe('OpenAICompatibleEngine', () => {
     const e = new OpenAICompatibleEngine({ baseUrl: base, model: 'hang-once', ...fast }, tokenizer);
     const [[s]] = await e.generate([{ promptIds: [1], n: 1, maxTokens: 5, seed: 3 }], { temperature: 1 });
     expect(s.text).toBe('ok');
-    const once = new OpenAICompatibleEngine({ baseUrl: base, model: 'hang-always', ...fast, timeoutMs: 20, maxRetries: 0 }, tokenizer);
-    await expect(once.generate([{ promptIds: [1], n: 1, maxTokens: 5, seed: 3 }], { temperature: 1 })).rejects.toThrow(/timed out after 20 ms/);
+    const once = new OpenAICompatibleEngine({ baseUrl: base, model: 'hang-always', ...fast, firstByteTimeoutMs: 20, maxRetries: 0 }, tokenizer);
+    await expect(once.generate([{ promptIds: [1], n: 1, maxTokens: 5, seed: 3 }], { temperature: 1 })).rejects.toThrow(/no response within 20 ms.*first-byte timeout/);
   });
 
   it('rejects bad URLs with a message naming the field', () => {

@@ -1,0 +1,136 @@
+/**
+ * `brevity frontier SUITE`: the frontier study, one arm after another so
+ * that finished arms are complete results while the suite is still running.
+ * For each arm:
+ *   1. grid: train on the grid seed at every learning rate, evaluate each on
+ *      the validation split (never the test split);
+ *   2. select the learning rate by the suite's declared rule (selection.json);
+ *   3. train the other seeds at the selected rate (the grid run is that
+ *      seed's final run) and evaluate every final run once on the test split.
+ * Then summarise (summary.ts). Every step is skipped when its output exists
+ * (done.json, val.json, test.json), and an interrupted run resumes from its
+ * newest checkpoint, so a killed suite continues where it stopped.
+ *
+ * Layout: <runs>/<arm>/lr-<lr>/seed-<s>/ (run directory, checkpoints),
+ * <results>/ (committed: base evals, selection.json, per-run eval and
+ * metrics summaries, ab.json, report).
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EvalResult } from '../eval/evaluate.ts';
+import { readEvalResult, writeEvalResult } from '../eval/write-results.ts';
+import type { Recipe } from '../recipe/index.ts';
+import type { Problem } from '../tasks/types.ts';
+import { isRunDone, markRunDone } from '../ab/run-state.ts';
+import { armRecipe, lrLabel, type LoadedSuite, type SuiteArm } from './suite.ts';
+import { selectLr, type Selection } from './select.ts';
+import { summarizeRunMetrics } from './run-metrics.ts';
+import { validationProblems } from './validation.ts';
+
+export interface FrontierHooks {
+  train(recipe: Recipe, runDir: string, resume: boolean): Promise<{ step: number; stoppedBy: string }>;
+  evaluate(recipe: Recipe, checkpointDir: string, label: string, problems?: readonly Problem[]): Promise<EvalResult>;
+  latestCheckpoint(runDir: string): string | null;
+}
+
+export interface FrontierOptions {
+  loaded: LoadedSuite;
+  hooks: FrontierHooks;
+  /** Only these arms (default all). */
+  only?: readonly string[];
+  log?: (s: string) => void;
+}
+
+export class FrontierStopped extends Error {}
+
+const runDirOf = (s: LoadedSuite, arm: string, lr: number, seed: number) => path.join(s.suite.runs, arm, `lr-${lrLabel(lr)}`, `seed-${seed}`);
+
+function cached(file: string, make: () => Promise<EvalResult>): Promise<EvalResult> {
+  if (existsSync(file)) return Promise.resolve(readEvalResult(file));
+  return make().then((r) => {
+    writeEvalResult(file.replace(/\.json$/, ''), r);
+    return r;
+  });
+}
+
+export async function runFrontier(o: FrontierOptions): Promise<void> {
+  const { loaded, hooks } = o;
+  const { suite } = loaded;
+  const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const arms = suite.arms.filter((a) => !o.only || o.only.includes(a.name));
+  const res = suite.results;
+  mkdirSync(path.join(res, 'runs'), { recursive: true });
+
+  // Progress: runs still to train, and the mean wall time of those trained in this invocation.
+  const pending = arms.flatMap((a) => [
+    ...suite.grid.lr.map((lr) => runDirOf(loaded, a.name, lr, suite.grid.seed)),
+    ...suite.seeds.filter((s) => s !== suite.grid.seed).map((s) => suite.grid.lr.find((lr) => isRunDone(runDirOf(loaded, a.name, lr, s))) ?? `${a.name}/seed-${s}`),
+  ].filter((d) => typeof d === 'string' && !isRunDone(d)));
+  let left = pending.length;
+  const times: number[] = [];
+  const eta = () => {
+    if (times.length === 0) return 'ETA after the first run';
+    const per = times.reduce((x, y) => x + y, 0) / times.length;
+    return `~${(per / 60).toFixed(1)} min a run, ETA ${((per * left) / 3600).toFixed(1)} h (${left} runs left)`;
+  };
+
+  const control = suite.arms.find((a) => a.name === suite.control)!;
+  const baseRecipe = armRecipe(loaded, control, suite.grid.lr[0], suite.grid.seed);
+  const valProblems = validationProblems(baseRecipe, suite.validation);
+  const valRecipe = (r: Recipe): Recipe => ({ ...r, eval: { ...r.eval, budgets: [suite.validation.budget] } });
+  log(`frontier: ${arms.length} arms × ${suite.seeds.length} seeds, lr grid [${suite.grid.lr.map(lrLabel).join(', ')}] on seed ${suite.grid.seed}, ${pending.length} runs to train`);
+  await cached(path.join(res, 'base', 'test.json'), () => hooks.evaluate(baseRecipe, baseRecipe.model.checkpoint, 'base'));
+  await cached(path.join(res, 'base', 'val.json'), () => hooks.evaluate(valRecipe(baseRecipe), baseRecipe.model.checkpoint, 'base/val', valProblems));
+
+  const trainRun = async (arm: SuiteArm, lr: number, seed: number): Promise<string> => {
+    const runDir = runDirOf(loaded, arm.name, lr, seed);
+    if (isRunDone(runDir)) return runDir;
+    const recipe = armRecipe(loaded, arm, lr, seed);
+    const resume = hooks.latestCheckpoint(runDir) !== null;
+    log(`frontier: ${arm.name} lr ${lrLabel(lr)} seed ${seed}: ${resume ? 'resuming' : 'training'} (${eta()})`);
+    const t0 = performance.now();
+    mkdirSync(runDir, { recursive: true });
+    const { step, stoppedBy } = await hooks.train(recipe, runDir, resume);
+    if (stoppedBy !== 'done') throw new FrontierStopped(`${arm.name} lr ${lrLabel(lr)} seed ${seed}: training stopped (${stoppedBy}) at step ${step}; rerun the suite to resume it`);
+    markRunDone(runDir, { step, arm: arm.name, lr, seed });
+    times.push((performance.now() - t0) / 1000);
+    left--;
+    return runDir;
+  };
+  const checkpointOf = (runDir: string) => {
+    const ck = hooks.latestCheckpoint(runDir);
+    if (!ck) throw new Error(`${runDir}: done but no checkpoint to evaluate`);
+    return ck;
+  };
+
+  for (const arm of arms) {
+    const vals: { lr: number; result: EvalResult }[] = [];
+    for (const lr of suite.grid.lr) {
+      const runDir = await trainRun(arm, lr, suite.grid.seed);
+      const recipe = valRecipe(armRecipe(loaded, arm, lr, suite.grid.seed));
+      const result = await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, valProblems));
+      copyFileSync(path.join(runDir, 'val.json'), path.join(res, 'runs', `${arm.name}.lr-${lrLabel(lr)}.val.json`));
+      vals.push({ lr, result });
+    }
+    const sel = selectLr(suite.selection, vals, suite.validation.budget);
+    recordSelection(res, arm.name, sel);
+    log(`frontier: ${arm.name}: selected lr ${lrLabel(sel.lr)} (${sel.scores.map((s) => `${lrLabel(s.lr)}: ${s.score.toFixed(4)}`).join(', ')})`);
+    for (const seed of suite.seeds) {
+      const runDir = await trainRun(arm, sel.lr, seed);
+      const recipe = armRecipe(loaded, arm, sel.lr, seed);
+      await cached(path.join(runDir, 'test.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`));
+      const stem = path.join(res, 'runs', `${arm.name}.seed-${seed}`);
+      copyFileSync(path.join(runDir, 'test.json'), `${stem}.eval.json`);
+      writeFileSync(`${stem}.metrics.json`, `${JSON.stringify(summarizeRunMetrics(path.join(runDir, 'metrics.jsonl')))}\n`);
+    }
+    log(`frontier: ${arm.name}: complete`);
+  }
+}
+
+function recordSelection(res: string, arm: string, sel: Selection): void {
+  const file = path.join(res, 'selection.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Selection>) : {};
+  all[arm] = sel;
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(all, null, 1)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
