@@ -72,12 +72,6 @@ export interface TrainOptions {
  */
 export async function trainWithEvals(recipe: Recipe, o: TrainOptions): Promise<number> {
   const { openRunDir } = await import('./run-dir.ts');
-  const { makeStepEvaluator, stepLabel } = await import('../eval/step-evaluator.ts');
-  const { readEvalResult } = await import('../eval/write-results.ts');
-  const { formatBeforeAfter, formatEvalTable } = await import('../eval/print.ts');
-  const { markRunDone } = await import('../ab/run-state.ts');
-  const { writeRunReport } = await import('../report/run-report.ts');
-  const { verify } = await import('../verify/index.ts');
   const say = (s: string) => process.stderr.write(`${s}\n`);
   const runDir = path.join(recipe.run.outputDir, recipe.run.name);
   const t0 = performance.now();
@@ -88,6 +82,12 @@ export async function trainWithEvals(recipe: Recipe, o: TrainOptions): Promise<n
   try {
     const { buildTrainer } = await import('./build-trainer.ts');
     const { evaluateCheckpoint } = await import('../eval/evaluate-recipe.ts');
+    const { makeStepEvaluator, stepLabel } = await import('../eval/step-evaluator.ts');
+    const { readEvalResult } = await import('../eval/write-results.ts');
+    const { formatBeforeAfter, formatEvalTable } = await import('../eval/print.ts');
+    const { markRunDone } = await import('../ab/run-state.ts');
+    const { writeRunReport } = await import('../report/run-report.ts');
+    const { verify } = await import('../verify/index.ts');
     let base: EvalResult | undefined;
     if (o.evaluate) {
       const baseFile = path.join(runDir, 'evals', 'base.json');
