@@ -9,11 +9,43 @@
  * rollout's reward never jumps because another shaper opted out. A rollout for
  * which every shaper returns null gets 0 and is counted in `reward/null_ratio`.
  *
+ * `normalize-then-sum` (GDPO; TRL's `multi_objective_aggregation=
+ * "normalize_then_sum"`): each shaper's values are first standardised within
+ * each group, over the group's non-null values,
+ *   ŝ_k(i) = (s_k(i) − mean_G s_k)/(std_G s_k + ε)   (n−1 std; 0 when std = 0)
+ * and then summed with the weights, so a shaper with a large scale cannot
+ * drown the others and each contributes its within-group ranking.
+ *
  * Metrics, passed to `ctx.logMetric` here (the trainer must not log them
- * again): `reward/<name>/mean` (unweighted mean of the shaper's non-null
- * values; absent if all null), `reward/mean`, `reward/null_ratio` when > 0.
+ * again): `reward/<name>/mean` (unweighted mean of the shaper's raw non-null
+ * values; absent if all null), `reward/mean` (of the combined reward),
+ * `reward/null_ratio` when > 0.
  */
+import { z } from 'zod';
 import type { ScoredRollout, Shaper, ShaperContext } from './types.ts';
+import { groupIndices, mean, std } from './util.ts';
+
+/** A recipe's `combine:` section: how the shapers' values become one reward. */
+export const CombineSchema = z.strictObject({
+  /** `sum`: Σ_k w_k·s_k. `normalize-then-sum`: each shaper standardised per group first (GDPO). */
+  mode: z.enum(['sum', 'normalize-then-sum']).default('sum').describe('sum: Σ w·s; normalize-then-sum: each shaper standardised per group first (GDPO)'),
+  /** ε of the per-group standardisation. */
+  epsilon: z.number().min(0).default(1e-6).describe('ε of the per-group standardisation'),
+});
+export type CombineConfig = z.infer<typeof CombineSchema>;
+
+/** One shaper's values standardised within each group over its non-null entries (nulls stay null). */
+export function normalizePerGroup(values: readonly (number | null)[], groupIds: readonly number[], epsilon: number): (number | null)[] {
+  const out = [...values];
+  for (const idx of groupIndices(groupIds).values()) {
+    const live = idx.filter((i) => values[i] !== null);
+    const vs = live.map((i) => values[i]!);
+    const m = mean(vs);
+    const s = std(vs, true);
+    for (const i of live) out[i] = s === 0 ? 0 : (values[i]! - m) / (s + epsilon);
+  }
+  return out;
+}
 
 export interface WeightedShaper {
   /** Metric name: the spec's `name`, else its `type`. */
@@ -35,6 +67,7 @@ export function combineRewards(
   batch: readonly ScoredRollout[],
   shapers: readonly WeightedShaper[],
   ctx: ShaperContext,
+  combine: CombineConfig = { mode: 'sum', epsilon: 1e-6 },
 ): CombinedRewards {
   const names = new Set<string>();
   for (const s of shapers) {
@@ -55,10 +88,13 @@ export function combineRewards(
     vals.forEach((v, i) => {
       if (v === null) return;
       if (!Number.isFinite(v)) throw new Error(`shaper '${s.name}' returned ${v} for rollout ${i} (prompt ${batch[i].promptId})`);
-      rewards[i] += s.weight * v;
       seen[i] = true;
       sum += v;
       n++;
+    });
+    const used = combine.mode === 'normalize-then-sum' ? normalizePerGroup(vals, batch.map((r) => r.groupIndex), combine.epsilon) : vals;
+    used.forEach((v, i) => {
+      if (v !== null) rewards[i] += s.weight * v;
     });
     perShaper[s.name] = vals;
     if (n > 0) metrics[`reward/${s.name}/mean`] = sum / n;

@@ -77,6 +77,10 @@ export class PromptHistory implements PromptHistoryReader {
     return this.byPrompt.get(promptId)?.length ?? 0;
   }
 
+  promptIds(): string[] {
+    return [...this.byPrompt.keys()];
+  }
+
   passRate(promptId: string): number | undefined {
     const list = this.byPrompt.get(promptId);
     if (!list || list.length === 0) return undefined;
@@ -111,6 +115,7 @@ export class PromptHistory implements PromptHistoryReader {
 /** A read-only history with nothing recorded (for tests and stateless use). */
 export const emptyHistory: PromptHistoryReader = Object.freeze({
   count: () => 0,
+  promptIds: () => [],
   passRate: () => undefined,
   correctLengths: () => [],
   correctLengthQuantile: () => undefined,

@@ -1,19 +1,22 @@
 /**
- * Registries keyed by the names recipes use, and the zod pieces the recipe
- * loader composes. A recipe entry is `{ type: '<name>', weight?, name?, ...config }`
- * validated by a discriminated union over the registry, so a typo fails at
- * load time with the list of valid names; `resolveShaper` / `resolveBudgetPolicy`
- * turn a validated spec into something runnable. Nothing else branches on a
- * method's name.
+ * The method library's registries, keyed by the names recipes use. Each is a
+ * `defineRegistry` over plain definitions: adding a shaper or a budget policy
+ * is one new file plus one line in the object below. A recipe entry is
+ * `{ type: '<name>', ...config }` (shapers also take `weight` and `name`),
+ * validated once by the discriminated union the registry derives; `resolve*`
+ * turn the validated spec into something runnable without parsing it again.
+ * Nothing else branches on a method's name.
  */
 import { z } from 'zod';
-import type { BudgetMakeOptions, BudgetPolicyDef } from './budgets/define.ts';
+import { defineRegistry } from '../src/util/registry.ts';
+import type { BudgetMakeOptions } from './budgets/define.ts';
 import { curriculum } from './budgets/curriculum.ts';
 import { difficulty } from './budgets/difficulty.ts';
 import { fixed } from './budgets/fixed.ts';
 import { l1 } from './budgets/l1.ts';
 import { palu } from './budgets/palu.ts';
 import { thinkprune as thinkpruneBudget } from './budgets/thinkprune.ts';
+import { lapoBudget } from './budgets/lapo.ts';
 import type { WeightedShaper } from './combine.ts';
 import { arora } from './shapers/arora.ts';
 import { correctness, format } from './shapers/correctness.ts';
@@ -29,9 +32,15 @@ import { l1Exact, l1Max } from './shapers/l1.ts';
 import { shorterBetter } from './shapers/shorter-better.ts';
 import { surrogate } from './shapers/surrogate.ts';
 import { thinkprune } from './shapers/thinkprune.ts';
+import { laser, laserD } from './shapers/laser.ts';
+import { hapo } from './shapers/hapo.ts';
+import { lapo } from './shapers/lapo.ts';
+import { alp } from './shapers/alp.ts';
+import { lazyLength } from './shapers/lazy-length.ts';
 import type { BudgetPolicy, Shaper } from './types.ts';
+import type { BudgetPolicyDef } from './budgets/define.ts';
 
-export const shapers = {
+export const shapers = defineRegistry('reward shaper', {
   correctness,
   format,
   dler,
@@ -47,68 +56,37 @@ export const shapers = {
   'grpo-lambda': grpoLambda,
   'drpo-length': drpoLength,
   surrogate,
-} as const;
-export type ShaperName = keyof typeof shapers;
+  laser,
+  'laser-d': laserD,
+  hapo,
+  lapo,
+  alp,
+  'lazy-length': lazyLength,
+});
+export type ShaperName = (typeof shapers.names)[number];
 
-export const budgetPolicies = {
+export const budgetPolicies = defineRegistry('budget policy', {
   fixed,
   curriculum,
   difficulty,
   palu,
   thinkprune: thinkpruneBudget,
   l1,
-} as const;
-export type BudgetPolicyName = keyof typeof budgetPolicies;
-
-/** "a, b, c" — for error messages. */
-export function validNames(registry: object): string {
-  return Object.keys(registry).join(', ');
-}
-
-function unknownName(kind: string, registry: object) {
-  return (iss: { code?: string; input?: unknown }) => {
-    if (iss.code !== 'invalid_union') return undefined;
-    const got = (iss.input as { type?: unknown } | undefined)?.type;
-    return `unknown ${kind} '${String(got)}'; valid ${kind} names: ${validNames(registry)}`;
-  };
-}
+  lapo: lapoBudget,
+});
+export type BudgetPolicyName = (typeof budgetPolicies.names)[number];
 
 // ---- shaper specs -----------------------------------------------------------
 
+/** Fields every `rewards:` entry has besides its shaper's own config. */
 const shaperCommon = {
-  /** Weight of this shaper in the combined reward. */
   weight: z.number().default(1).describe('Weight of this shaper in the combined reward.'),
-  /** Metric name (`reward/<name>/mean`); defaults to `type`. Needed when one type appears twice. */
   name: z.string().min(1).optional().describe('Metric name (`reward/<name>/mean`); defaults to `type`. Needed when one type appears twice.'),
 };
 
-function shaperSpec<N extends string, S extends z.ZodObject>(type: N, def: ShaperDef<S>) {
-  return def.schema.extend({ type: z.literal(type), ...shaperCommon });
-}
-
 /** One entry of a recipe's `rewards:` list. */
-export const ShaperSpecSchema = z.discriminatedUnion(
-  'type',
-  [
-    shaperSpec('correctness', correctness),
-    shaperSpec('format', format),
-    shaperSpec('dler', dler),
-    shaperSpec('dapo-overlong', dapoOverlong),
-    shaperSpec('kimi', kimi),
-    shaperSpec('l1-exact', l1Exact),
-    shaperSpec('l1-max', l1Max),
-    shaperSpec('cosine', cosine),
-    shaperSpec('arora', arora),
-    shaperSpec('shorter-better', shorterBetter),
-    shaperSpec('thinkprune', thinkprune),
-    shaperSpec('curriculum-length', curriculumLength),
-    shaperSpec('grpo-lambda', grpoLambda),
-    shaperSpec('drpo-length', drpoLength),
-    shaperSpec('surrogate', surrogate),
-  ],
-  { error: unknownName('shaper', shapers) },
-);
-export type ShaperSpec = z.infer<typeof ShaperSpecSchema>;
+export const ShaperSpecSchema = shapers.union(shaperCommon);
+export type ShaperSpec = z.output<typeof ShaperSpecSchema>;
 export type ShaperSpecInput = z.input<typeof ShaperSpecSchema>;
 
 /** A recipe's `rewards:` list: at least one shaper, distinct metric names. */
@@ -118,57 +96,39 @@ export const ShaperSpecListSchema = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((s, i) => {
-      const n = String((s as { name?: string; type: string }).name ?? (s as { type: string }).type);
+      const n = s.name ?? s.type;
       if (seen.has(n)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two shapers are named '${n}'; give one a distinct 'name'` });
       seen.add(n);
     });
   });
 
-/** Validate and build one shaper by registry name; unknown names list the valid ones. */
+/** Build one shaper from a raw config (validated here): the entry point for code that has no recipe. */
 export function makeShaper(type: string, config: unknown = {}): Shaper {
-  const def = (shapers as Record<string, ShaperDef>)[type];
-  if (!def) throw new Error(`unknown shaper '${type}'; valid shaper names: ${validNames(shapers)}`);
+  const def = shapers.get(type) as ShaperDef;
   return def.make(def.schema.parse(config));
 }
 
-/** Spec (validated or raw) → `{ name, weight, fn }` for `combineRewards`. */
-export function resolveShaper(spec: ShaperSpecInput | ShaperSpec): WeightedShaper {
-  const s = ShaperSpecSchema.parse(spec);
-  const { type, weight, name, ...config } = s as { type: string; weight: number; name?: string };
-  return { name: name ?? type, weight, fn: makeShaper(type, config) };
+/** A validated spec → `{ name, weight, fn }` for `combineRewards` (no second validation). */
+export function resolveShaper(spec: ShaperSpec): WeightedShaper {
+  const { type, config } = shapers.split(spec, Object.keys(shaperCommon));
+  return { name: spec.name ?? type, weight: spec.weight, fn: (shapers.get(type) as ShaperDef).make(config) };
 }
 
 // ---- budget policy specs ----------------------------------------------------
 
-function budgetSpec<N extends string, S extends z.ZodObject>(type: N, def: BudgetPolicyDef<S>) {
-  return def.schema.extend({ type: z.literal(type) });
-}
-
 /** A recipe's `budget:` section. */
-export const BudgetSpecSchema = z.discriminatedUnion(
-  'type',
-  [
-    budgetSpec('fixed', fixed),
-    budgetSpec('curriculum', curriculum),
-    budgetSpec('difficulty', difficulty),
-    budgetSpec('palu', palu),
-    budgetSpec('thinkprune', thinkpruneBudget),
-    budgetSpec('l1', l1),
-  ],
-  { error: unknownName('budget policy', budgetPolicies) },
-);
-export type BudgetSpec = z.infer<typeof BudgetSpecSchema>;
+export const BudgetSpecSchema = budgetPolicies.union();
+export type BudgetSpec = z.output<typeof BudgetSpecSchema>;
 export type BudgetSpecInput = z.input<typeof BudgetSpecSchema>;
 
+/** Build one budget policy from a raw config (validated here). */
 export function makeBudgetPolicy(type: string, config: unknown = {}, opts?: BudgetMakeOptions): BudgetPolicy {
-  const def = (budgetPolicies as Record<string, BudgetPolicyDef>)[type];
-  if (!def) throw new Error(`unknown budget policy '${type}'; valid budget policy names: ${validNames(budgetPolicies)}`);
+  const def = budgetPolicies.get(type) as BudgetPolicyDef;
   return def.make(def.schema.parse(config), opts);
 }
 
-/** Spec (validated or raw) → a budget policy. `opts.seed` seeds sampling policies without their own seed. */
-export function resolveBudgetPolicy(spec: BudgetSpecInput | BudgetSpec, opts?: BudgetMakeOptions): BudgetPolicy {
-  const s = BudgetSpecSchema.parse(spec);
-  const { type, ...config } = s as { type: string };
-  return makeBudgetPolicy(type, config, opts);
+/** A validated spec → a budget policy. `opts.seed` seeds sampling policies without their own seed. */
+export function resolveBudgetPolicy(spec: BudgetSpec, opts?: BudgetMakeOptions): BudgetPolicy {
+  const { type, config } = budgetPolicies.split(spec);
+  return (budgetPolicies.get(type) as BudgetPolicyDef).make(config, opts);
 }

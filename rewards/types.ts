@@ -2,7 +2,7 @@
  * Shared types of the method library: scored rollouts, reward shapers, budget
  * policies and the read side of the per-prompt history store.
  *
- * A method from METHODS.md is a *combination* of these parts chosen in a recipe;
+ * A method (docs/methods.md) is a *combination* of these parts chosen in a recipe;
  * nothing in the trainer branches on a method's name.
  */
 
@@ -22,6 +22,12 @@ export interface ScoredRollout {
   tokens: number[];
   /** Generated length in tokens (never characters). */
   length: number;
+  /**
+   * Thinking-mode tasks only: generated tokens inside the `<think>` block
+   * (`length − thinkingLength` is the answer). Shapers measure `length` unless
+   * wrapped with `withLengthOf(shaper, 'thinking')` (rewards/length-of.ts).
+   */
+  thinkingLength?: number;
   /** `length` = hit the token cap without a stop token (truncated). */
   finish: 'stop' | 'length';
   /** Whether the verifier accepted the final answer. */
@@ -50,6 +56,8 @@ export interface PromptOutcome {
 export interface PromptHistoryReader {
   /** Number of recorded outcomes for the prompt (bounded by the window). */
   count(promptId: string): number;
+  /** Every prompt with recorded outcomes, least recently written first. */
+  promptIds(): string[];
   /** Fraction correct over the recorded outcomes; undefined when none are recorded. */
   passRate(promptId: string): number | undefined;
   /** Lengths of the recorded correct outcomes, oldest first. */

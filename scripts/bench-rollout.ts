@@ -11,7 +11,7 @@
  * same work; prompts are 8 tokens. Temperature 1, full-softmax sampling.
  * Refresh is printed as "first/second" ms: the first llama.cpp in-place refresh
  * also verifies the mapping against a fresh load (once per engine).
- * DESIGN.md reference (2 vCPUs, unloaded): S ~2.5k tok/s at 128 sequences;
+ * docs/engine.md reference (2 vCPUs, unloaded): S ~2.5k tok/s at 128 sequences;
  * M ~400 tok/s f32, ~950 tok/s q8_0.
  */
 import { parseArgs } from 'node:util';

@@ -14,6 +14,14 @@
  * engine that cannot start is reported and skipped), BENCH_STEPS,
  * BENCH_MAX_TOKENS (default 128), BENCH_PROMPTS (16), BENCH_N (8),
  * BENCH_MODEL (a checkpoint directory).
+ *
+ * `--baseline` (npm run bench:train -- --baseline): also run the tfjs engine
+ * on the old decoding path (the KV cache copied whole per token, finished rows
+ * kept in the batch: kvLayout concat, compactAt 0) in the same process and
+ * print both side by side with new/old ratios of wall and process-CPU time
+ * (on a shared machine the CPU ratio is the steadier one). The runs
+ * alternate old, new, old, new … one step each after a warm-up, so load
+ * changes hit both alike.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -27,14 +35,14 @@ import { loadTokenizer } from '../src/model/load-tokenizer.ts';
 import type { Tokenizer } from '../src/model/tokenizer.ts';
 import { createEngine } from '../src/rollout/index.ts';
 import { makeArithTask } from '../src/tasks/index.ts';
-import { resolveAdvantageEstimator } from '../src/train/advantages.ts';
+import { AdvantageSpecSchema, resolveAdvantageEstimator } from '../rewards/advantages.ts';
 import { TrainConfigSchema } from '../src/train/config.ts';
 import { taskEnv } from '../src/run/build-trainer.ts';
-import { LossConfigSchema } from '../src/train/loss-config.ts';
+import { LossConfigSchema } from '../src/train/losses.ts';
 import { Trainer } from '../src/train/loop.ts';
 import type { StepMetrics } from '../src/train/metrics.ts';
 import { SamplingFilterSchema } from '../src/train/sampling-filter.ts';
-import { resolveBudgetPolicy, resolveShaper } from '../rewards/registry.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../rewards/registry.ts';
 
 const ENGINES = (process.env.BENCH_ENGINES ?? 'tfjs,llama-cpp').split(',').map((s) => s.trim()) as ('tfjs' | 'llama-cpp')[];
 const STEPS = Number(process.env.BENCH_STEPS ?? 2);
@@ -58,17 +66,20 @@ async function loadModel(): Promise<{ source: string; config: ReturnType<typeof 
   return { source: 'random init (no models/base yet)', config, weights, tokenizer: builtinTokenizer };
 }
 
-async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typeof loadModel>>): Promise<StepMetrics[]> {
+/** The old tfjs decoding path, for --baseline. */
+const OLD_PATH = { kvLayout: 'concat', compactAt: 0 } as const;
+
+async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typeof loadModel>>, steps = STEPS, old = false): Promise<StepMetrics[]> {
   const policy = policyFromNamed(m.config, m.weights);
   const engine =
     kind === 'tfjs'
-      ? await createEngine('tfjs', { policy, tokenizer: m.tokenizer })
+      ? await createEngine('tfjs', { policy, tokenizer: m.tokenizer, ...(old ? OLD_PATH : {}) })
       : await createEngine('llama-cpp', { config: m.config, weights: m.weights, tokenizer: m.tokenizer });
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'brevity-bench-train-'));
   const out: StepMetrics[] = [];
   let cpu = process.cpuUsage();
   const trainer = new Trainer({
-    train: TrainConfigSchema.parse({ steps: STEPS + 1, promptsPerStep: PROMPTS, lr: 1e-4, checkpointEvery: 0, seed: 1 }),
+    train: TrainConfigSchema.parse({ steps: steps + 1, promptsPerStep: PROMPTS, lr: 1e-4, checkpointEvery: 0, seed: 1 }),
     loss: LossConfigSchema.parse({ type: 'clipped', epsHigh: 0.28 }),
     sampling: SamplingFilterSchema.parse({}),
     rollout: { n: N, temperature: 1, topP: 1, maxTokens: MAX_TOKENS },
@@ -78,9 +89,9 @@ async function benchEngine(kind: 'tfjs' | 'llama-cpp', m: Awaited<ReturnType<typ
     engineSharesPolicy: false,
     env: taskEnv(makeArithTask({ train: { size: 2000, seed: 0 } }), m.tokenizer),
     methods: {
-      shapers: [resolveShaper({ type: 'correctness' })],
-      budget: resolveBudgetPolicy({ type: 'fixed', cap: MAX_TOKENS }),
-      advantage: resolveAdvantageEstimator({ type: 'grpo' }),
+      shapers: [resolveShaper(ShaperSpecSchema.parse({ type: 'correctness' }))],
+      budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'fixed', cap: MAX_TOKENS })),
+      advantage: resolveAdvantageEstimator(AdvantageSpecSchema.parse({ type: 'grpo' })),
     },
     runDir,
     progress: 'silent',
@@ -118,7 +129,9 @@ const phases: [string, string][] = [
   ['update', 'time/update'],
   ['weight refresh', 'time/weight_refresh'],
 ];
-for (const kind of ENGINES) {
+const BASELINE = process.argv.includes('--baseline');
+if (BASELINE) await compareWithBaseline();
+for (const kind of BASELINE ? [] : ENGINES) {
   let ms: StepMetrics[];
   try {
     ms = await benchEngine(kind, model);
@@ -143,4 +156,28 @@ for (const kind of ENGINES) {
 if (ENGINES.includes('llama-cpp')) {
   const { disposeLlamaRuntime } = await import('../src/rollout/index.ts');
   await disposeLlamaRuntime();
+}
+
+/**
+ * Old vs new tfjs decoding path, alternating one-step runs (each with its own
+ * warm-up step) so both see the same machine load. Prints per-phase means and
+ * the new/old ratio of wall time and of process CPU time.
+ */
+async function compareWithBaseline(): Promise<void> {
+  const runs: Record<'old' | 'new', StepMetrics[]> = { old: [], new: [] };
+  for (let i = 0; i < STEPS; i++) {
+    for (const which of ['old', 'new'] as const) runs[which].push(...(await benchEngine('tfjs', model, 1, which === 'old')));
+  }
+  const rows: [string, string][] = [['step (wall)', 'time/step'], ...phases, ['process CPU', 'bench/cpu_s']];
+  console.log(`engine tfjs, old path (kvLayout concat, no compaction) vs new (tail cache, compaction); ${STEPS} alternating step(s) each; load average ${mean([...runs.old, ...runs.new], 'bench/load1').toFixed(1)}`);
+  console.log(`  ${'phase'.padEnd(15)} ${'old s'.padStart(9)} ${'new s'.padStart(9)} ${'new/old'.padStart(8)}`);
+  for (const [name, key] of rows) {
+    const o = mean(runs.old, key), n = mean(runs.new, key);
+    console.log(`  ${name.padEnd(15)} ${o.toFixed(3).padStart(9)} ${n.toFixed(3).padStart(9)} ${(o > 0 ? (n / o).toFixed(2) : '–').padStart(8)}`);
+  }
+  for (const which of ['old', 'new'] as const) {
+    const ms = runs[which];
+    console.log(`  ${which}: ${mean(ms, 'batch/tokens_generated').toFixed(0)} generated/step (mean length ${mean(ms, 'length/mean').toFixed(1)}), rollout ${mean(ms, 'throughput/rollout_tokens_per_s').toFixed(0)} tok/s`);
+  }
+  console.log('');
 }

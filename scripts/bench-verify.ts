@@ -4,12 +4,14 @@
  * Throughput is measured cold (gold and parse caches cleared before every pass, so each check
  * parses both sides) and warm (caches kept, as in training where a group of rollouts shares
  * one gold), over: the 131 public Math-Verify cases, GSM8K reference solutions (`####`
- * extractor) and MATH-500 reference solutions (boxed). Target: ≥ 2,000 verifications/s.
+ * extractor) and MATH-500 reference solutions (boxed), and the hand-written adversarial set
+ * (test/verify/fixtures). Target: ≥ 5,000 verifications/s (cold, public cases).
  */
 import os from 'node:os';
 import { clearCaches, verify, type VerifyOptions } from '../src/verify/verify.ts';
 import { optionsFromConfig } from '../src/verify/case-config.ts';
 import { dataDir, isMislabelled, loadGsm8k, loadMath500, loadPublicCases } from '../src/verify/datasets.ts';
+import { CASES } from '../test/verify/fixtures/adversarial-cases.ts';
 
 type Job = { response: string; gold: string; opts: VerifyOptions };
 
@@ -65,6 +67,10 @@ console.log(
     (mathFail.length ? `; failures: ${mathFail.map((r) => r.unique_id).join(', ')}` : ''),
 );
 
+const adv = CASES.filter(([gold, response, equal]) => verify(response, gold).correct === equal).length;
+const advFp = CASES.filter(([gold, response, equal]) => !equal && verify(response, gold).correct).length;
+console.log(`adversarial fixture: ${adv}/${CASES.length} agree (${((100 * adv) / CASES.length).toFixed(1)}%), ${advFp} false positives`);
+
 // Throughput.
 const publicJobs: Job[] = cases.map((c) => ({ response: c.pred, gold: c.gold, opts: optionsFromConfig(c.config) }));
 const gsmAnswers: Job[] = gsm.map((r) => ({ response: `… so the total is\n#### ${r.answer}`, gold: r.answer, opts: { extractors: ['hash'] } }));
@@ -73,6 +79,7 @@ for (const [name, jobs] of [
   ['GSM8K answers (#### line)', gsmAnswers],
   ['GSM8K full solutions', gsmJobs],
   ['MATH-500 full solutions', mathJobs],
+  ['adversarial fixture', CASES.map(([gold, response]) => ({ response, gold, opts: {} }))],
 ] as const) {
   const cold = rate(jobs as Job[], true);
   const warm = rate(jobs as Job[], false);

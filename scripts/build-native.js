@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// npm `install` script: build the OpenBLAS matmul addon (native/) when the
-// OpenBLAS headers are found. Installation must never fail: on any problem
+// npm `install` script: build brevity's own matmul kernel (native/brevity_gemm.c,
+// no library needed) and, when the OpenBLAS headers are found, the OpenBLAS
+// addon (native/brevity_blas.c). Installation must never fail: on any problem
 // print one clear line, record why in native/build/status.json (read by
-// `brevity doctor`), and exit 0 so the engine uses its portable path.
+// `brevity doctor`), and exit 0 so the engine uses the next path down
+// (OpenBLAS → own kernel → portable wasm).
 //
 // Environment:
 //   BREVITY_SKIP_NATIVE=1        do not build (records "skipped")
@@ -10,6 +12,8 @@
 //                                default list; point it at an empty folder to
 //                                simulate a machine without OpenBLAS)
 //   BREVITY_BLAS_INCLUDE / BREVITY_BLAS_LIBDIR  use this header/library folder
+// (At run time, BREVITY_NO_OPENBLAS=1 skips a built OpenBLAS addon, so the own
+// kernel's figures can be measured on a machine that has OpenBLAS.)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,11 +39,18 @@ function record(status) {
   writeFileSync(statusFile, JSON.stringify({ ...status, at: new Date().toISOString() }, null, 2) + '\n');
 }
 
+/**
+ * `built`: the OpenBLAS addon; `gemm`: brevity's own kernel. A stale addon
+ * from an earlier build must not outlive the reason it was not rebuilt.
+ */
 function done(built, reason, extra = {}) {
-  // A stale addon from an earlier build must not outlive the reason it was not rebuilt.
-  if (!built) rmSync(join(nativeDir, 'build', 'Release'), { recursive: true, force: true });
-  record({ built, reason, ...extra });
-  console.log(built ? `brevity: ${reason}` : `brevity: native matmul kernel not built (${reason}); the portable wasm path will be used`);
+  const gemm = extra.gemm === true;
+  if (!built) rmSync(join(nativeDir, 'build', 'Release', 'brevity_blas.node'), { force: true });
+  if (!gemm) rmSync(join(nativeDir, 'build', 'Release', 'brevity_gemm.node'), { force: true });
+  record({ built, reason, ...extra, gemm });
+  if (built) console.log(`brevity: ${reason}`);
+  else if (gemm) console.log(`brevity: OpenBLAS kernel not built (${reason}); brevity's own native matmul kernel will be used (${extra.gemmIsa})`);
+  else console.log(`brevity: native matmul kernels not built (${reason}); the portable wasm path will be used`);
   process.exit(0);
 }
 
@@ -79,32 +90,53 @@ function findNodeDir() {
 
 if (process.env.BREVITY_SKIP_NATIVE === '1') done(false, 'skipped: BREVITY_SKIP_NATIVE=1', { code: 'skipped' });
 
-const include = findHeader();
-if (!include) {
-  done(false, 'cblas.h not found at install; apt-get install libopenblas-dev and run `node scripts/build-native.js`', { code: 'no-header' });
-}
 const gyp = findNodeGyp();
 if (!gyp) done(false, 'node-gyp not found (it ships with npm); run `npm install` or `node scripts/build-native.js` from npm', { code: 'no-node-gyp' });
+const include = findHeader();
 
-const args = [...gyp.slice(1), 'rebuild', '--directory', nativeDir];
-const nodedir = findNodeDir();
-if (nodedir) args.push(`--nodedir=${nodedir}`);
-const env = { ...process.env, BREVITY_BLAS_INCLUDE: include };
-const result = spawnSync(gyp[0], args, { cwd: root, env, encoding: 'utf8' });
-const log = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
+/** node-gyp rebuild; OpenBLAS too when its header was found. Returns the log and whether it worked. */
+function build(withBlas) {
+  const args = [...gyp.slice(1), 'rebuild', '--directory', nativeDir];
+  const nodedir = findNodeDir();
+  if (nodedir) args.push(`--nodedir=${nodedir}`);
+  const env = { ...process.env, BREVITY_BLAS_INCLUDE: include ?? '', BREVITY_GEMM_ONLY: withBlas ? '0' : '1' };
+  const result = spawnSync(gyp[0], args, { cwd: root, env, encoding: 'utf8' });
+  return { ok: result.status === 0, log: `${result.stdout ?? ''}\n${result.stderr ?? ''}` };
+}
+
+/** Load an addon in a child (a broken link, e.g. a missing libopenblas.so, shows at install) and print corename + threads. */
+function smoke(name) {
+  try {
+    return execFileSync(process.execPath, ['-e',
+      `const m=require(${JSON.stringify(join(nativeDir, 'build', 'Release', `${name}.node`))});console.log(m.corename()+' '+m.threads())`],
+    { encoding: 'utf8' }).trim().split(' ');
+  } catch (e) {
+    return String(e.message).split('\n')[0];
+  }
+}
+
+let first = build(include != null);
+let log = first.log;
+let blasFailed = null;
+if (!first.ok && include != null) {
+  blasFailed = 'node-gyp build of the OpenBLAS addon failed; see native/build/build.log';
+  const second = build(false); // our own kernel needs no library: try it alone
+  log += `\n--- retry without OpenBLAS ---\n${second.log}`;
+  first = second;
+}
 mkdirSync(dirname(logFile), { recursive: true });
 writeFileSync(logFile, log);
-if (result.status !== 0) {
-  const hint = /command not found|not found: make|gyp ERR! find Python/.test(log)
-    ? ' (needs python3, make and a C compiler)' : '';
+if (!first.ok) {
+  const hint = /command not found|not found: make|gyp ERR! find Python/.test(log) ? ' (needs python3, make and a C compiler)' : '';
   done(false, `node-gyp build failed${hint}; see native/build/build.log`, { code: 'build-failed', include });
 }
-// Smoke-load it now, so a broken link (e.g. missing libopenblas.so) shows at install.
-try {
-  const out = execFileSync(process.execPath, ['-e',
-    `const m=require(${JSON.stringify(join(nativeDir, 'build', 'Release', 'brevity_blas.node'))});console.log(m.corename()+' '+m.threads())`],
-  { encoding: 'utf8' }).trim();
-  done(true, `native OpenBLAS matmul kernel built (core ${out.split(' ')[0]}, ${out.split(' ')[1]} threads, cblas.h from ${include})`, { code: 'built', include });
-} catch (e) {
-  done(false, `addon built but failed to load: ${String(e.message).split('\n')[0]}`, { code: 'load-failed', include });
+const own = smoke('brevity_gemm');
+const gemm = Array.isArray(own);
+const extra = { include, gemm, gemmIsa: gemm ? own[0] : `failed to load: ${own}` };
+if (include == null) {
+  done(false, 'cblas.h not found at install; for the faster OpenBLAS kernel apt-get install libopenblas-dev and run `node scripts/build-native.js`', { ...extra, code: 'no-header' });
 }
+if (blasFailed) done(false, blasFailed, { ...extra, code: 'build-failed' });
+const blas = smoke('brevity_blas');
+if (!Array.isArray(blas)) done(false, `addon built but failed to load: ${blas}`, { ...extra, code: 'load-failed' });
+done(true, `native OpenBLAS matmul kernel built (core ${blas[0]}, ${blas[1]} threads, cblas.h from ${include}); own kernel ${extra.gemmIsa}`, { ...extra, code: 'built' });

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { latestCheckpoint } from '../src/train/checkpoint.ts';
 import { MetricsWriter } from '../src/train/metrics.ts';
-import { Rng } from '../src/train/rng.ts';
+import { Rng } from '../src/util/rng.ts';
 
 const args = process.argv.slice(2);
 const seedArg = args.indexOf('--seed');

@@ -91,7 +91,7 @@ function poolBatches(o: Options, k: number): { ids: number[]; promptLen: number 
   ex.sort((a, b) => a.ids.length - b.ids.length);
   const batches = Array.from({ length: POOL_BATCHES }, (_, i) => ex.slice(i * o.batch, (i + 1) * o.batch));
   for (let i = batches.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
+    const j = rng.between(0, i);
     [batches[i], batches[j]] = [batches[j]!, batches[i]!];
   }
   return batches;

@@ -48,9 +48,9 @@ export const curriculum = defineBudgetPolicy({
     cap: z.number().int().positive().optional().describe('Absolute cap; default ⌈capFactor · B(t)⌉.'),
     capFactor: z.number().min(1).default(2).describe('cap = ⌈capFactor · B(t)⌉ when cap is not given'),
   }),
-  make: (c) =>
+  make: (cfg) =>
     statelessPolicy((_prompt, step) => {
-      const b = curriculumBudget(c, step);
-      return { cap: c.cap ?? Math.ceil(c.capFactor * b), target: b };
+      const b = curriculumBudget(cfg, step);
+      return { cap: cfg.cap ?? Math.ceil(cfg.capFactor * b), target: b };
     }),
 });

@@ -1,6 +1,6 @@
 /** How a budget policy module declares itself to the registry. */
 import type { z } from 'zod';
-import type { BudgetDecision, BudgetPolicy } from '../types.ts';
+import type { BudgetPolicy } from '../types.ts';
 
 /** Extra context a policy may use at construction (the run's seed for sampling policies). */
 export interface BudgetMakeOptions {
@@ -25,8 +25,4 @@ export function statelessPolicy(budgetFor: BudgetPolicy['budgetFor']): BudgetPol
     state: () => null,
     loadState: () => {},
   };
-}
-
-export function copyDecision(d: BudgetDecision): BudgetDecision {
-  return { ...d };
 }

@@ -1,5 +1,5 @@
 /**
- * `difficulty` — difficulty-aware DLER budgets. Unverified rule (METHODS.md):
+ * `difficulty` — difficulty-aware DLER budgets. Unverified rule (docs/methods.md):
  * estimate each prompt's pass rate from its recent outcomes in the history
  * store; when at least `minSamples` are recorded and the pass rate is
  * ≥ `threshold` (an easy prompt), tighten its cap:
@@ -21,13 +21,13 @@ export const difficulty = defineBudgetPolicy({
     quantile: z.number().min(0).max(1).default(0.5).describe('q for quantile mode'),
     minCap: z.number().int().positive().default(1).describe('Lowest cap quantile mode may set'),
   }),
-  make: (c) =>
+  make: (cfg) =>
     statelessPolicy((prompt, _step, history) => {
       const p = history.passRate(prompt.id);
-      if (p === undefined || history.count(prompt.id) < c.minSamples || p < c.threshold) return { cap: c.cap };
-      if (c.mode === 'fixed') return { cap: c.easyCap ?? Math.max(c.minCap, Math.floor(c.cap / 2)) };
-      const q = history.correctLengthQuantile(prompt.id, c.quantile);
-      if (q === undefined) return { cap: c.cap };
-      return { cap: Math.min(c.cap, Math.max(c.minCap, Math.ceil(q))) };
+      if (p === undefined || history.count(prompt.id) < cfg.minSamples || p < cfg.threshold) return { cap: cfg.cap };
+      if (cfg.mode === 'fixed') return { cap: cfg.easyCap ?? Math.max(cfg.minCap, Math.floor(cfg.cap / 2)) };
+      const q = history.correctLengthQuantile(prompt.id, cfg.quantile);
+      if (q === undefined) return { cap: cfg.cap };
+      return { cap: Math.min(cfg.cap, Math.max(cfg.minCap, Math.ceil(q))) };
     }),
 });

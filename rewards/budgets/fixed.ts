@@ -12,5 +12,5 @@ export const fixed = defineBudgetPolicy({
     cap: z.number().int().positive().default(4000).describe('Token cap for every prompt (DLER trains at 4000; scale to the task)'),
     target: z.number().int().positive().optional().describe('Optional length target passed to the shapers'),
   }),
-  make: (c) => statelessPolicy(() => (c.target === undefined ? { cap: c.cap } : { cap: c.cap, target: c.target })),
+  make: (cfg) => statelessPolicy(() => (cfg.target === undefined ? { cap: cfg.cap } : { cap: cfg.cap, target: cfg.target })),
 });

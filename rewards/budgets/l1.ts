@@ -12,7 +12,7 @@
  * returns the same target without drawing again.
  */
 import { z } from 'zod';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import type { BudgetDecision } from '../types.ts';
 import { defineBudgetPolicy } from './define.ts';
 
@@ -39,10 +39,10 @@ export const l1 = defineBudgetPolicy({
     suffix: z.string().default('Think for {n} tokens.').describe('Text appended to the prompt; {n} is replaced by the target'),
     seed: z.number().int().optional().describe('RNG seed for the targets; default = the run seed'),
   }),
-  make: (c, opts) => {
-    if (c.minTarget > c.maxTarget) throw new Error(`l1: minTarget (${c.minTarget}) > maxTarget (${c.maxTarget})`);
-    const rng = new Rng(c.seed ?? opts?.seed ?? 0);
-    const cap = c.cap ?? (c.levels ? Math.max(...c.levels) : c.maxTarget);
+  make: (cfg, opts) => {
+    if (cfg.minTarget > cfg.maxTarget) throw new Error(`l1: minTarget (${cfg.minTarget}) > maxTarget (${cfg.maxTarget})`);
+    const rng = new Rng(cfg.seed ?? opts?.seed ?? 0);
+    const cap = cfg.cap ?? (cfg.levels ? Math.max(...cfg.levels) : cfg.maxTarget);
     let step: number | null = null;
     let decisions = new Map<string, BudgetDecision>();
     return {
@@ -53,8 +53,8 @@ export const l1 = defineBudgetPolicy({
         }
         const prev = decisions.get(prompt.id);
         if (prev) return { ...prev };
-        const target = c.levels ? c.levels[rng.int(c.levels.length)] : c.minTarget + rng.int(c.maxTarget - c.minTarget + 1);
-        const d: BudgetDecision = { cap, target, promptSuffix: c.suffix.replaceAll('{n}', String(target)) };
+        const target = cfg.levels ? cfg.levels[rng.int(cfg.levels.length)] : cfg.minTarget + rng.int(cfg.maxTarget - cfg.minTarget + 1);
+        const d: BudgetDecision = { cap, target, promptSuffix: cfg.suffix.replaceAll('{n}', String(target)) };
         decisions.set(prompt.id, d);
         return { ...d };
       },

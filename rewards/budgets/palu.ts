@@ -1,7 +1,7 @@
 /**
  * `palu` — PALU (Concise Reasoning via Lagrangian optimization, 2025):
  * minimize each prompt's budget subject to accuracy ≥ C. Practical rule
- * (unverified reading, METHODS.md): from the prompt's outcomes recorded
+ * (unverified reading, docs/methods.md): from the prompt's outcomes recorded
  * *since its current cap was set* (history steps ≥ that step, so the estimate
  * is about the budget in force), once there are ≥ `minSamples`:
  *   accuracy ≥ C → cap = clamp(⌈quantile_q(correct lengths)⌉, minCap, maxCap)
@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import type { BudgetDecision } from '../types.ts';
 import { defineBudgetPolicy } from './define.ts';
+import { quantile } from '../util.ts';
 
 const PromptStateSchema = z.strictObject({
   cap: z.number(),
@@ -46,9 +47,9 @@ export const palu = defineBudgetPolicy({
     minSamples: z.number().int().min(1).default(4).describe('Outcomes under the current cap needed before changing it'),
     relax: z.enum(['previous', 'max']).default('previous').describe('When accuracy drops: back to the previous cap or to maxCap'),
   }),
-  make: (c) => {
+  make: (cfg) => {
     let prompts = new Map<string, PromptState>();
-    const initial = Math.min(c.maxCap, c.initialCap ?? c.maxCap);
+    const initial = Math.min(cfg.maxCap, cfg.initialCap ?? cfg.maxCap);
     return {
       budgetFor(prompt, step, history): BudgetDecision {
         let s = prompts.get(prompt.id);
@@ -60,22 +61,19 @@ export const palu = defineBudgetPolicy({
         if (s.lastStep === step) return { cap: s.cap };
         s.lastStep = step;
         const recent = history.outcomes(prompt.id).filter((o) => o.step >= s.since && o.step < step);
-        if (recent.length < c.minSamples) return { cap: s.cap };
+        if (recent.length < cfg.minSamples) return { cap: s.cap };
         const acc = recent.filter((o) => o.correct).length / recent.length;
         let next: number;
-        if (acc >= c.accuracy) {
-          const correct = recent.filter((o) => o.correct).map((o) => o.length).sort((a, b) => a - b);
-          const pos = c.quantile * (correct.length - 1);
-          const lo = Math.floor(pos);
-          const q = correct[lo] + (correct[Math.ceil(pos)] - correct[lo]) * (pos - lo);
-          next = Math.min(c.maxCap, Math.max(c.minCap, Math.ceil(q)));
+        if (acc >= cfg.accuracy) {
+          const q = quantile(recent.filter((o) => o.correct).map((o) => o.length), cfg.quantile);
+          next = Math.min(cfg.maxCap, Math.max(cfg.minCap, Math.ceil(q)));
           if (next !== s.cap) {
             s.stack.push(s.cap);
             if (s.stack.length > MAX_STACK) s.stack.shift();
           }
         } else {
-          next = c.relax === 'max' ? c.maxCap : (s.stack.pop() ?? c.maxCap);
-          if (c.relax === 'max') s.stack = [];
+          next = cfg.relax === 'max' ? cfg.maxCap : (s.stack.pop() ?? cfg.maxCap);
+          if (cfg.relax === 'max') s.stack = [];
         }
         if (next !== s.cap) {
           s.cap = next;

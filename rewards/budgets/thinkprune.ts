@@ -35,5 +35,5 @@ export const thinkprune = defineBudgetPolicy({
         { cap: 2000 },
       ]),
   }),
-  make: (c) => statelessPolicy((_prompt, step) => ({ cap: thinkpruneCap(c.stages, step) })),
+  make: (cfg) => statelessPolicy((_prompt, step) => ({ cap: thinkpruneCap(cfg.stages, step) })),
 });

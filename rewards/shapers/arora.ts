@@ -17,17 +17,17 @@ export const arora = defineShaper({
     alpha: z.number().min(0).max(1).default(0.1).describe('α: weight of the sigmoid length penalty (paper 0.1)'),
     unbiasedStd: z.boolean().default(false).describe('σ_L with n−1 instead of n (unverified which the paper uses)'),
   }),
-  make: (c) => (batch) => {
+  make: (cfg) => (batch) => {
     const out = new Array<number>(batch.length).fill(0);
     for (const idx of batchGroups(batch).values()) {
       const cl = idx.filter((i) => batch[i].correct).map((i) => batch[i].length);
       if (cl.length === 0) continue; // no correct response: every r = 0
       const mu = mean(cl);
-      const sd = std(cl, c.unbiasedStd);
+      const sd = std(cl, cfg.unbiasedStd);
       for (const i of idx) {
         const r = batch[i];
         if (!r.correct || r.finish === 'length') continue;
-        out[i] = 1 - c.alpha * sigmoid((r.length - mu) / (sd + 1e-7));
+        out[i] = 1 - cfg.alpha * sigmoid((r.length - mu) / (sd + 1e-7));
       }
     }
     return out;

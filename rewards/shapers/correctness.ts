@@ -21,8 +21,8 @@ export const correctness = defineShaper({
     /** Reward when no final answer was found (null `parsed`). */
     parseFailure: z.number().default(0).describe('Reward when no final answer was found (null `parsed`).'),
   }),
-  make: (c) => (batch) =>
-    batch.map((r) => (r.correct ? c.correct : r.parsed === null ? c.parseFailure : c.wrong)),
+  make: (cfg) => (batch) =>
+    batch.map((r) => (r.correct ? cfg.correct : r.parsed === null ? cfg.parseFailure : cfg.wrong)),
 });
 
 /**
@@ -38,10 +38,10 @@ export const format = defineShaper({
     reward: z.number().default(1).describe('Reward when every required flag holds'),
     penalty: z.number().default(0).describe('Reward when a required flag is false or missing'),
   }),
-  make: (c) => (batch) =>
+  make: (cfg) => (batch) =>
     batch.map((r) => {
-      const keys = c.flags.length > 0 ? c.flags : Object.keys(r.format);
+      const keys = cfg.flags.length > 0 ? cfg.flags : Object.keys(r.format);
       if (keys.length === 0) return null;
-      return keys.every((k) => r.format[k] === true) ? c.reward : c.penalty;
+      return keys.every((k) => r.format[k] === true) ? cfg.reward : cfg.penalty;
     }),
 });

@@ -5,7 +5,7 @@
  * (v_hi, v_lo) = (2, 1): shorter is better. Wrong answers use (−10, 0): a short
  * wrong answer is punished more than a long one (keep thinking when unsure).
  * Any response with L + exceedMargin ≥ Lmax gets `exceedPenalty` (−10; margin
- * 16 as stated in METHODS.md). Lmax defaults to the rollout's cap.
+ * 16, the paper's values). Lmax defaults to the rollout's cap.
  */
 import { z } from 'zod';
 import { defineShaper, maxLengthOf } from './define.ts';
@@ -27,12 +27,12 @@ export const cosine = defineShaper({
     exceedPenalty: z.number().default(-10).describe('Reward when L + exceedMargin ≥ Lmax'),
     exceedMargin: z.number().int().min(0).default(16).describe('Tokens before Lmax at which exceedPenalty applies'),
   }),
-  make: (c) => (batch) =>
+  make: (cfg) => (batch) =>
     batch.map((r) => {
-      const lmax = maxLengthOf(r, c.maxLength);
-      if (r.length + c.exceedMargin >= lmax) return c.exceedPenalty;
+      const lmax = maxLengthOf(r, cfg.maxLength);
+      if (r.length + cfg.exceedMargin >= lmax) return cfg.exceedPenalty;
       return r.correct
-        ? cosineInterp(r.length, lmax, c.correctAtZero, c.correctAtMax)
-        : cosineInterp(r.length, lmax, c.wrongAtZero, c.wrongAtMax);
+        ? cosineInterp(r.length, lmax, cfg.correctAtZero, cfg.correctAtMax)
+        : cosineInterp(r.length, lmax, cfg.wrongAtZero, cfg.wrongAtMax);
     }),
 });

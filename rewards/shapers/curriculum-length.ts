@@ -24,8 +24,8 @@ export const curriculumLength = defineShaper({
   schema: z.strictObject({
     onlyCorrect: z.boolean().default(false).describe('Give wrong answers 0 instead of the length term'),
   }),
-  make: (c) => (batch) =>
+  make: (cfg) => (batch) =>
     batch.map((r) =>
-      c.onlyCorrect && !r.correct ? 0 : curriculumLengthTerm(r.length, r.budget.target ?? r.budget.cap),
+      cfg.onlyCorrect && !r.correct ? 0 : curriculumLengthTerm(r.length, r.budget.target ?? r.budget.cap),
     ),
 });

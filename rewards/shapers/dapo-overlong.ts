@@ -29,10 +29,10 @@ export const dapoOverlong = defineShaper({
     bufferFraction: z.number().gt(0).max(1).default(0.2).describe('Lc as a fraction of Lmax when `buffer` is not given (DAPO: 4096/20480).'),
     penaltyFactor: z.number().default(1).describe('Multiplier on the penalty (verl overlong_penalty_factor)'),
   }),
-  make: (c) => (batch) =>
+  make: (cfg) => (batch) =>
     batch.map((r) => {
-      const lmax = maxLengthOf(r, c.maxLength);
-      const lc = c.buffer ?? c.bufferFraction * lmax;
-      return c.penaltyFactor * softOverlongPenalty(r.length, lmax, lc);
+      const lmax = maxLengthOf(r, cfg.maxLength);
+      const lc = cfg.buffer ?? cfg.bufferFraction * lmax;
+      return cfg.penaltyFactor * softOverlongPenalty(r.length, lmax, lc);
     }),
 });

@@ -22,6 +22,6 @@ export const dler = defineShaper({
     /** Multiplier on the reward of truncated (`finish: length`) samples; 0.1 as in DLER's code. */
     truncatedMultiplier: z.number().default(0.1).describe('Multiplier on the reward of truncated (`finish: length`) samples; 0.1 as in DLER\'s code.'),
   }),
-  make: (c) => (batch) =>
-    batch.map((r) => (r.correct ? c.correct : c.wrong) * (r.finish === 'length' ? c.truncatedMultiplier : 1)),
+  make: (cfg) => (batch) =>
+    batch.map((r) => (r.correct ? cfg.correct : cfg.wrong) * (r.finish === 'length' ? cfg.truncatedMultiplier : 1)),
 });

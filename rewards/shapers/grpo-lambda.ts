@@ -27,22 +27,22 @@ export const grpoLambda = defineShaper({
     /** Weight of the Kimi length term inside selected groups. */
     lengthWeight: z.number().default(1).describe('Weight of the Kimi length term inside selected groups.'),
   }),
-  make: (c) => (batch, ctx) => {
+  make: (cfg) => (batch, ctx) => {
     const groups = [...batchGroups(batch).values()];
     const rates = groups.map((idx) => idx.filter((i) => batch[i].correct).length / idx.length);
     let selected: boolean[];
-    if (c.selection === 'threshold') {
-      selected = rates.map((p) => p >= c.threshold);
+    if (cfg.selection === 'threshold') {
+      selected = rates.map((p) => p >= cfg.threshold);
     } else {
-      const k = Math.round(c.fraction * groups.length);
+      const k = Math.round(cfg.fraction * groups.length);
       const order = rates.map((p, g) => ({ p, g })).sort((a, b) => b.p - a.p || a.g - b.g);
       selected = new Array<boolean>(groups.length).fill(false);
       for (const { g } of order.slice(0, k)) selected[g] = true;
     }
-    const out = batch.map((r) => (r.correct ? c.correct : c.wrong));
+    const out = batch.map((r) => (r.correct ? cfg.correct : cfg.wrong));
     groups.forEach((idx, g) => {
       if (!selected[g]) return;
-      kimiGroupTerms(batch, idx).forEach((v, k) => (out[idx[k]] += c.lengthWeight * v));
+      kimiGroupTerms(batch, idx).forEach((v, k) => (out[idx[k]] += cfg.lengthWeight * v));
     });
     if (groups.length > 0) ctx.logMetric('reward/grpo-lambda/penalized_ratio', selected.filter(Boolean).length / groups.length);
     return out;

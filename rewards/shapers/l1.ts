@@ -8,7 +8,7 @@
  *
  * `l1-exact`: r = c − α·|n_target − L|, α = 3e-4.
  * `l1-max` (as coded): r = c · (clip(α·(n_target − L), −1, 1) + 1) / 2; the
- *   paper's α for this variant is not stated in METHODS.md — the 3e-4 default
+ *   paper's α for this variant is not stated in the paper — the 3e-4 default
  *   is unverified.
  */
 import { z } from 'zod';
@@ -34,11 +34,11 @@ function withTarget(name: string, f: (r: ScoredRollout, target: number) => numbe
 export const l1Exact = defineShaper({
   summary: 'r = c − α·|n_target − L| (α 3e-4)',
   schema: z.strictObject({ alpha: z.number().min(0).default(3e-4).describe('α: reward per token of distance from the target') }),
-  make: (c) => withTarget('l1-exact', (r, t) => (r.correct ? 1 : 0) - c.alpha * Math.abs(t - r.length)),
+  make: (cfg) => withTarget('l1-exact', (r, t) => (r.correct ? 1 : 0) - cfg.alpha * Math.abs(t - r.length)),
 });
 
 export const l1Max = defineShaper({
   summary: 'r = c · (clip(α·(n_target − L), −1, 1) + 1) / 2',
   schema: z.strictObject({ alpha: z.number().min(0).default(3e-4).describe('α: reward per token of distance from the target') }),
-  make: (c) => withTarget('l1-max', (r, t) => (r.correct ? 1 : 0) * (clip(c.alpha * (t - r.length), -1, 1) + 1) / 2),
+  make: (cfg) => withTarget('l1-max', (r, t) => (r.correct ? 1 : 0) * (clip(cfg.alpha * (t - r.length), -1, 1) + 1) / 2),
 });

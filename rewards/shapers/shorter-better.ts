@@ -13,12 +13,12 @@ export const shorterBetter = defineShaper({
     alpha: z.number().default(2).describe('α: reward of a correct answer'),
     beta: z.number().min(0).default(0.001).describe('β: penalty per token of distance from the sample optimal length'),
   }),
-  make: (c) => (batch) => {
+  make: (cfg) => (batch) => {
     const out = new Array<number>(batch.length).fill(0);
     for (const idx of batchGroups(batch).values()) {
       const cl = idx.filter((i) => batch[i].correct).map((i) => batch[i].length);
       const sol = cl.length > 0 ? Math.min(...cl) : mean(idx.map((i) => batch[i].length));
-      for (const i of idx) out[i] = c.alpha * (batch[i].correct ? 1 : 0) - c.beta * Math.abs(batch[i].length - sol);
+      for (const i of idx) out[i] = cfg.alpha * (batch[i].correct ? 1 : 0) - cfg.beta * Math.abs(batch[i].length - sol);
     }
     return out;
   },

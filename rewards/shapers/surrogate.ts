@@ -32,14 +32,14 @@ export const surrogate = defineShaper({
       low: z.number().min(0).default(0.1).describe('Band [low·B, high·B] that earns the full length term (unverified defaults).'),
       high: z.number().gt(0).default(0.75).describe('Upper edge of the band, as a fraction of the budget'),
   }),
-  make: (c) => {
-    if (!(c.low < c.high)) throw new Error(`surrogate: low (${c.low}) must be < high (${c.high}): the band is [low·B, high·B]`);
+  make: (cfg) => {
+    if (!(cfg.low < cfg.high)) throw new Error(`surrogate: low (${cfg.low}) must be < high (${cfg.high}): the band is [low·B, high·B]`);
     return (batch, ctx) => batch.map((r) => {
-      const keys = c.flags.length > 0 ? c.flags : Object.keys(r.format);
-      const fmt = keys.length > 0 && keys.every((k) => r.format[k] === true) ? c.formatReward : 0;
-      if (ctx.step < c.lengthStartStep || r.finish === 'length') return fmt;
+      const keys = cfg.flags.length > 0 ? cfg.flags : Object.keys(r.format);
+      const fmt = keys.length > 0 && keys.every((k) => r.format[k] === true) ? cfg.formatReward : 0;
+      if (ctx.step < cfg.lengthStartStep || r.finish === 'length') return fmt;
       const b = r.budget.target ?? r.budget.cap;
-      return fmt + c.lengthWeight * surrogateLengthTerm(r.length, c.low * b, c.high * b);
+      return fmt + cfg.lengthWeight * surrogateLengthTerm(r.length, cfg.low * b, cfg.high * b);
     });
   },
 });

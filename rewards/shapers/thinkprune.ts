@@ -15,8 +15,8 @@ export const thinkprune = defineShaper({
     correct: z.number().default(1).describe('Reward of a correct answer finished within the limit'),
     wrong: z.number().default(0).describe('Reward otherwise'),
   }),
-  make: (c) => (batch) =>
+  make: (cfg) => (batch) =>
     batch.map((r) =>
-      r.correct && r.finish === 'stop' && r.length <= maxLengthOf(r, c.limit) ? c.correct : c.wrong,
+      r.correct && r.finish === 'stop' && r.length <= maxLengthOf(r, cfg.limit) ? cfg.correct : cfg.wrong,
     ),
 });

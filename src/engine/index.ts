@@ -5,7 +5,8 @@
  * Backend preference (option `backend: 'auto'`):
  *   tfjs-node-gpu with a usable GPU → tfjs-node → wasm (always installed).
  * On wasm, the matmul kernel (option `kernel: 'auto'`):
- *   native (OpenBLAS addon, 50–150 GFLOP/s) → portable (wasm fast path,
+ *   native (OpenBLAS addon, 50–150 GFLOP/s; without OpenBLAS brevity's own
+ *   AVX-512/AVX2 kernel, same addon interface) → portable (wasm fast path,
  *   ~20 GFLOP/s) ; 'stock' is tfjs as shipped (1–2 GFLOP/s on transposed and
  *   batched products), kept as the benchmark baseline.
  * BREVITY_BACKEND / BREVITY_KERNEL / BREVITY_BLAS_THREADS override the options.
@@ -15,11 +16,11 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { tryTfNode } from './backend-select.ts';
 import { activeMatmulKernel, setMatmulKernel, type MatmulKernel } from './kernels.ts';
 import { registerMatmulGradient } from './matmul-gradient.ts';
-import { loadAddon } from './native-addon.ts';
+import { loadAddon, type AddonStatus } from './native-addon.ts';
 import { resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 
 export { setMatmulKernel, activeMatmulKernel, type MatmulKernel } from './kernels.ts';
-export { loadAddon, type BlasAddon, type AddonStatus } from './native-addon.ts';
+export { loadAddon, loadOwnAddon, type BlasAddon, type AddonStatus } from './native-addon.ts';
 export { EngineOptionsSchema, resolveOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 
 export type BackendName = 'wasm' | 'tfjs-node' | 'tfjs-node-gpu';
@@ -31,7 +32,13 @@ export interface EngineInfo {
   options: EngineOptions;
   /** Why this backend and kernel were chosen, one line each. */
   reasons: string[];
-  addon: { loaded: boolean; path: string; reason: string; blasThreads: number | null; blasConfig: string | null };
+  addon: {
+    loaded: boolean; path: string; reason: string; blasThreads: number | null; blasConfig: string | null;
+    /** 'openblas' or 'own' (brevity_gemm, no library) when loaded. */
+    kind: AddonStatus['kind'];
+    /** The OpenBLAS core: the library's own choice, the one in use, and why (openblas-select.ts). */
+    core: AddonStatus['core'];
+  };
   /** Threads of the wasm backend's own (XNNPACK) kernels; 1 in Node (no wasm threads). */
   wasmThreads: number | null;
   wasmSimd: boolean | null;
@@ -88,6 +95,8 @@ async function init(opts: EngineOptions): Promise<EngineInfo> {
   const addonInfo = {
     loaded: addon != null, path: addonStatus.path, reason: addonStatus.reason,
     blasThreads: addon ? addon.threads() : null, blasConfig: addon ? addon.config() : null,
+    core: addonStatus.core,
+    kind: addonStatus.kind,
   };
   const base = { options: opts, reasons, addon: addonInfo };
 
@@ -121,6 +130,9 @@ async function init(opts: EngineOptions): Promise<EngineInfo> {
     if (!addon && !warned) {
       warned = true;
       console.warn(`brevity: ${addonStatus.reason}; using the portable wasm matmul path (details: npx brevity doctor)`);
+    } else if (addonStatus.kind === 'own' && !warned && process.env.BREVITY_NO_OPENBLAS !== '1') {
+      warned = true;
+      console.warn(`brevity: OpenBLAS not available; using brevity's own ${addon!.corename()} matmul kernel (apt-get install libopenblas-dev and \`node scripts/build-native.js\` for OpenBLAS; details: npx brevity doctor)`);
     }
   } else {
     if (opts.kernel === 'native' && !addon) {

@@ -15,6 +15,7 @@ import type { Problem, Task } from '../tasks/types.ts';
 import type { Extractor, VerifyResult } from '../verify/types.ts';
 import type { GenerateOptions, GenerateRequest } from '../rollout/types.ts';
 import { generateWithBudgetForcing } from '../rollout/budget-forcing.ts';
+import { withChatTemplate } from '../tasks/prompts.ts';
 import { noRecords, type RecordStore } from './record-log.ts';
 import { toRecord } from './records.ts';
 import type { ProblemRecord } from './records.ts';
@@ -30,17 +31,24 @@ export interface ForcedOutcome {
   tokens: number;
   /** Hit the budget: the answer was forced. */
   truncated: boolean;
+  /** Thinking mode: generated tokens inside the think block (the rest of `tokens` is the answer). */
+  thinkingTokens?: number;
 }
 
 /** result[i][j] = sample j of request i (the RolloutEngine.generate contract). */
 export type ForcedGenerator = (requests: GenerateRequest[], opts: GenerateOptions) => Promise<ForcedOutcome[][]>;
 
-/** The rollout module's budget forcing (src/rollout/budget-forcing.ts) as a ForcedGenerator. */
-export function budgetForcer(engine: RolloutEngine, tokenizer: Tokenizer, answerTrigger: string, answerTokens: number): ForcedGenerator {
+/**
+ * The rollout module's budget forcing (src/rollout/budget-forcing.ts) as a
+ * ForcedGenerator. With `thinking` (chat tasks of thinking models) the
+ * verifier reads only the answer after `</think>` ('' when the block never closed).
+ */
+export function budgetForcer(engine: RolloutEngine, tokenizer: Tokenizer, answerTrigger: string, answerTokens: number, thinking?: Task['thinking']): ForcedGenerator {
   const trigger = tokenizer.encode(answerTrigger);
+  const th = thinking && { ...thinking, trigger: tokenizer.encode(thinking.triggerText) };
   return async (requests, opts) =>
-    (await generateWithBudgetForcing(engine, requests, { answerTrigger: trigger, triggerText: answerTrigger, answerTokens, generate: opts })).map((samples) =>
-      samples.map((s) => ({ text: s.text, tokens: s.tokensSpent, truncated: s.forced })),
+    (await generateWithBudgetForcing(engine, requests, { answerTrigger: trigger, triggerText: answerTrigger, answerTokens, generate: opts, thinking: th })).map((samples) =>
+      samples.map((s) => ({ text: s.answer ?? '', tokens: s.tokensSpent, truncated: s.forced, ...(s.think ? { thinkingTokens: s.think.thinkingTokens } : {}) })),
     );
 }
 
@@ -116,13 +124,15 @@ export function problemSeed(seed: number, problemIndex: number, budget: number):
   return h;
 }
 
-export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
+export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
+  // Chat models are prompted with their own chat template (thinking mode where it has one).
+  const o = { ...opts, task: withChatTemplate(opts.task, opts.tokenizer) };
   const problems = o.problems ?? o.task.problems('test').slice(0, o.testSize ?? Infinity);
   if (problems.length === 0) throw new Error(`evaluate: task ${o.task.name} has no test problems`);
   const answerTokens = o.answerTokens ?? 8;
   const seed = o.seed ?? 0;
   const topP = o.topP ?? 1;
-  const generate = o.generate ?? budgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens);
+  const generate = o.generate ?? budgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens, o.task.thinking);
   const prompts = problems.map((p) => o.tokenizer.encode(o.task.formatPrompt(p)));
   const chunk = o.chunk ?? 64;
   const store = o.records ?? noRecords;
@@ -139,7 +149,7 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
       const outcomes = [];
       for (const s of samples) {
         const v = await o.verify(s.text, p.gold, { extractors: o.task.extractors });
-        outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated });
+        outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated, ...(s.thinkingTokens !== undefined ? { thinkingTokens: s.thinkingTokens } : {}) });
       }
       byIndex[i] = toRecord(p.id, p.difficulty, outcomes);
       store.put(budget, i, byIndex[i]!);
@@ -156,16 +166,16 @@ export async function evaluate(o: EvaluateOptions): Promise<EvalResult> {
     for (let start = 0; start < problems.length; start += chunk) {
       const idx = problems.slice(start, start + chunk).map((_, k) => start + k).filter((i) => !byIndex[i]);
       if (idx.length) {
-        const opts = { temperature: o.temperature, topP };
+        const genOpts = { temperature: o.temperature, topP };
         try {
-          const out = await generate(idx.map(request), opts);
+          const out = await generate(idx.map(request), genOpts);
           for (const [k, i] of idx.entries()) await finish(i, out[k]);
         } catch (e) {
           if (maxFailures === 0) failed(idx[0], e);
           // Find out which requests fail: one at a time.
           for (const i of idx.filter((j) => !byIndex[j])) {
             try {
-              await finish(i, (await generate([request(i)], opts))[0]);
+              await finish(i, (await generate([request(i)], genOpts))[0]);
             } catch (e1) {
               failed(i, e1);
             }

@@ -3,7 +3,7 @@
  * node-llama-cpp: the model's own tokenizer (from the GGUF) and a
  * RolloutEngine that samples each request's n sequences over a pool of
  * context sequences (llama.cpp batches concurrent sequences of one context).
- * Sampling follows DESIGN.md: topK 0, topP as asked, minP 0 and an explicit
+ * Sampling follows docs/engine.md: topK 0, topP as asked, minP 0 and an explicit
  * seed per sample (never llama.cpp's default "current second").
  *
  * This is for external models; brevity's own checkpoints go through the

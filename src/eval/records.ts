@@ -16,6 +16,8 @@ export interface ProblemRecord {
   tokensCorrect: number;
   /** Samples that hit the budget and had their answer forced. */
   truncated: number;
+  /** Thinking models: Σ generated tokens inside `<think>` blocks (tokens − this = answer tokens). */
+  thinkingTokens?: number;
 }
 
 /** One sample, before aggregation. */
@@ -23,6 +25,7 @@ export interface SampleOutcome {
   correct: boolean;
   tokens: number;
   truncated: boolean;
+  thinkingTokens?: number;
 }
 
 export function toRecord(id: string, difficulty: number | undefined, outcomes: readonly SampleOutcome[]): ProblemRecord {
@@ -35,6 +38,7 @@ export function toRecord(id: string, difficulty: number | undefined, outcomes: r
       r.tokensCorrect += o.tokens;
     }
     if (o.truncated) r.truncated++;
+    if (o.thinkingTokens !== undefined) r.thinkingTokens = (r.thinkingTokens ?? 0) + o.thinkingTokens;
   }
   return r;
 }

@@ -1,5 +1,5 @@
 /**
- * Evaluation statistics as pure functions over plain arrays (METHODS.md,
+ * Evaluation statistics as pure functions over plain arrays (docs/methods.md,
  * "Evaluation metrics"). Everything here is deterministic given its inputs
  * (bootstrap takes a seed).
  */

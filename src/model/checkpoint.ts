@@ -91,11 +91,8 @@ function readWeights(dir: string): { weights: NamedTensors; shardFiles: Set<stri
   return { weights, shardFiles };
 }
 
-/**
- * Load a checkpoint directory. Fails with a message naming the missing file /
- * field, unknown arch, missing tensor or wrong shape.
- */
-export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+/** Only the model config of a checkpoint directory (no weights read): for estimates before loading. */
+export function readCheckpointConfig(dir: string): ModelConfig {
   recoverDirAtomic(dir);
   if (!existsSync(dir)) throw new Error(`loadCheckpoint: directory ${dir} does not exist`);
   const check = checkManifest(dir);
@@ -108,7 +105,15 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   } catch (e) {
     throw new Error(`${cfgFile}: not valid JSON (${(e as Error).message})`);
   }
-  const config = fromHfConfig(json, cfgFile);
+  return fromHfConfig(json, cfgFile);
+}
+
+/**
+ * Load a checkpoint directory. Fails with a message naming the missing file /
+ * field, unknown arch, missing tensor or wrong shape.
+ */
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const config = readCheckpointConfig(dir);
   const { weights, shardFiles } = readWeights(dir);
   const unusedTensors = validateWeights(config, weights, path.join(dir, 'model.safetensors'));
   for (const n of unusedTensors) weights.delete(n);

@@ -1,7 +1,8 @@
 /**
- * The policy: a Llama / Qwen2-family decoder in TensorFlow.js, top to bottom.
+ * The policy: a Llama / Qwen2 / Qwen3-family decoder in TensorFlow.js, top to bottom.
  *
  *   tokens ─ embed ─┬─ L × [ x += Attn(RMSNorm(x)) ; x += SwiGLU(RMSNorm(x)) ] ─ RMSNorm ─ lm_head ─ logits
+ *   Attn: q,k,v = x·W (+ b, qwen2); q,k = RMSNorm_head(q), RMSNorm_head(k) (qwen3); RoPE(q, k); softmax(q·kᵀ/√hd)·v
  *
  * Conventions
  * - Weights are `tf.Variable`s keyed by Hugging Face names, HF shapes ([out, in]
@@ -13,7 +14,7 @@
  *   of attention. The trainer's natural choice is right padding
  *   (prompt ‖ completion ‖ pad); the KV-cache `prefill` left-pads prompts so
  *   all rows decode in lock-step.
- * - Speed on wasm (DESIGN.md engine facts): the embedding is oneHot·E (small
+ * - Speed on wasm (docs/engine.md, "Measured engine facts"): the embedding is oneHot·E (small
  *   vocabularies) or a gather, with a chunked oneHotᵀ·dY matmul as gradient
  *   (wasm lacks UnsortedSegmentSum); token log-probs are
  *   `sum(logSoftmax · oneHot)`; RoPE is elementwise plus a constant
@@ -27,8 +28,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import './tf-gradients.ts';
 // Saved-for-backward tensors share buffers instead of being copied (wasm).
 import './wasm-identity.ts';
-import { expectedWeightShapes, type ModelConfig, type NamedTensors } from './config.ts';
+import { expectedWeightShapes, hasQkNorm, hasQkvBias, headDimOf, type ModelConfig, type NamedTensors } from './config.ts';
 import { makeRng } from '../util/rng.ts';
+import { ACTIVATION_BUDGET_BYTES, activationBytesPerSequence } from './memory.ts';
 
 // ───────────────────────────── parameters ─────────────────────────────
 
@@ -312,13 +314,15 @@ function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tens
 // ───────────────────────────── the transformer ─────────────────────────────
 
 interface LayerKv {
-  k: tf.Tensor4D; // [B, Hkv, Tk, hd]
+  k: tf.Tensor4D; // [B, Hkv, Tk, hd]  (with a tail: the frozen prefix, Tk − Ttail slots)
   v: tf.Tensor4D; // [B, Hkv, Tk, hd]
+  /** Decoding, layout 'tail': the slots appended since the last merge. [B, Hkv, Ttail, hd], 0 < Ttail < KV_TAIL_SLOTS */
+  tail?: { k: tf.Tensor4D; v: tf.Tensor4D };
 }
 
 /** Per-layer projections packed for decoding (fewer, larger matmuls per token). */
 interface PackedLayer {
-  qkv: tf.Tensor2D; // [Wq/√hd ; Wk ; Wv]  [(H + 2·Hkv)·hd, D]
+  qkv: tf.Tensor2D; // [Wq/√hd ; Wk ; Wv]  [(H + 2·Hkv)·hd, D]  (qwen3: Wq unscaled, the q norm would undo it)
   qkvBias?: tf.Tensor1D; // [bq/√hd ; bk ; bv] (qwen2)
   gateUp: tf.Tensor2D; // [Wgate ; Wup]  [2F, D]
 }
@@ -326,7 +330,8 @@ interface PackedLayer {
 /** Snapshot the policy's projections as PackedLayers (kept tensors; the caller disposes them). */
 function packWeights(policy: Policy): PackedLayer[] {
   const c = policy.config;
-  const scale = 1 / Math.sqrt(c.hiddenSize / c.numHeads);
+  // Qwen3's per-head q norm is scale-invariant, so the softmax scale is applied after it (transformer()).
+  const scale = hasQkNorm(c) ? 1 : 1 / Math.sqrt(headDimOf(c));
   const out: PackedLayer[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const pre = `model.layers.${l}.`;
@@ -337,7 +342,7 @@ function packWeights(policy: Policy): PackedLayer[] {
           qkv: tf.concat([tf.mul(a('self_attn.q_proj.weight'), scale), a('self_attn.k_proj.weight'), a('self_attn.v_proj.weight')], 0) as tf.Tensor2D,
           gateUp: tf.concat([a('mlp.gate_proj.weight'), a('mlp.up_proj.weight')], 0) as tf.Tensor2D,
         };
-        if (c.arch === 'qwen2')
+        if (hasQkvBias(c))
           packed.qkvBias = tf.concat([tf.mul(a('self_attn.q_proj.bias'), scale), a('self_attn.k_proj.bias'), a('self_attn.v_proj.bias')], 0) as tf.Tensor1D;
         return packed as unknown as tf.TensorContainer;
       }) as unknown as PackedLayer,
@@ -369,16 +374,21 @@ function transformer(
   bias: tf.Tensor,
   past?: LayerKv[],
   packed?: PackedLayer[],
+  layout: KvLayoutOptions = { layout: 'tail', tailSlots: KV_TAIL_SLOTS },
 ): { h: tf.Tensor2D; kv: LayerKv[] } {
   const c = policy.config;
   const D = c.hiddenSize;
   const H = c.numHeads;
   const Hkv = c.numKvHeads;
   const G = H / Hkv;
-  const hd = D / H;
+  const hd = headDimOf(c);
+  const qkNorm = hasQkNorm(c);
   const { cos, sin } = ropeTables(positions, B, T, hd, c.ropeTheta);
   const swap = halfSwapMatrix(hd);
-  const bias_ = (name: string) => (c.arch === 'qwen2' ? P(policy, name) : undefined);
+  const bias_ = (name: string) => (hasQkvBias(c) ? P(policy, name) : undefined);
+  /** Qwen3: RMSNorm over each head's hd values (one weight [hd] shared by all heads). x [B·T, n·hd]. */
+  const headNorm = (x: tf.Tensor2D, n: number, w: string) =>
+    tf.reshape(rmsNorm(tf.reshape(x, [B * T * n, hd]) as tf.Tensor2D, P(policy, w), c.rmsNormEps), [B * T, n * hd]) as tf.Tensor2D;
 
   let x = embed(P(policy, 'model.embed_tokens.weight') as tf.Tensor2D, ids); // [B·T, D]
   const kv: LayerKv[] = [];
@@ -394,21 +404,22 @@ function transformer(
       q = linear(h, P(policy, pre + 'self_attn.q_proj.weight'), bias_(pre + 'self_attn.q_proj.bias')); // [B·T, H·hd]
       kNew = linear(h, P(policy, pre + 'self_attn.k_proj.weight'), bias_(pre + 'self_attn.k_proj.bias')); // [B·T, Hkv·hd]
       vNew = linear(h, P(policy, pre + 'self_attn.v_proj.weight'), bias_(pre + 'self_attn.v_proj.bias')); // [B·T, Hkv·hd]
-      q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+      if (!qkNorm) q = tf.mul(q, 1 / Math.sqrt(hd)); // fold the softmax scale into q (cheaper than scaling scores)
+    }
+    if (qkNorm) {
+      q = tf.mul(headNorm(q, H, pre + 'self_attn.q_norm.weight'), 1 / Math.sqrt(hd)); // [B·T, H·hd], scaled after the norm
+      kNew = headNorm(kNew, Hkv, pre + 'self_attn.k_norm.weight'); // [B·T, Hkv·hd]
     }
     const qr = applyRope(tf.reshape(q, [B, T, H, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, H, hd]
     const kr = applyRope(tf.reshape(kNew, [B, T, Hkv, hd]) as tf.Tensor4D, cos, sin, swap); // [B, T, Hkv, hd]
     // GQA without repeating K/V: query head h = kvHead·G + g; fold g into the rows.
     const qg = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, Hkv, G, hd]), [0, 2, 3, 1, 4]), [B, Hkv, G * T, hd]) as tf.Tensor4D;
-    let k = tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
-    let v = tf.transpose(tf.reshape(vNew, [B, T, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
-    if (past) {
-      k = tf.concat([past[l].k, k], 2); // [B, Hkv, Tpast + T, hd]
-      v = tf.concat([past[l].v, v], 2);
-    }
-    kv.push({ k, v });
-    const o = attention(qg, k, v, bias, G); // [B, Hkv, G·T, hd]
-    const oFlat = tf.reshape(tf.transpose(tf.reshape(o, [B, Hkv, G, T, hd]), [0, 3, 1, 2, 4]), [B * T, D]) as tf.Tensor2D; // [B·T, D]
+    const k = tf.transpose(kr, [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
+    const v = tf.transpose(tf.reshape(vNew, [B, T, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, T, hd]
+    const cached = appendKv(past?.[l], k, v, layout); // keys/values of slots [0, Tpast + T)
+    kv.push(cached);
+    const o = cached.tail ? tailAttention(qg, cached, bias, G) : attention(qg, cached.k, cached.v, bias, G); // [B, Hkv, G·T, hd]
+    const oFlat = tf.reshape(tf.transpose(tf.reshape(o, [B, Hkv, G, T, hd]), [0, 3, 1, 2, 4]), [B * T, H * hd]) as tf.Tensor2D; // [B·T, H·hd]
     x = tf.add(x, linear(oFlat, P(policy, pre + 'self_attn.o_proj.weight'))); // [B·T, D]
     // ── MLP (SwiGLU) ──
     const h2 = rmsNorm(x, P(policy, pre + 'post_attention_layernorm.weight'), c.rmsNormEps); // [B·T, D]
@@ -503,26 +514,72 @@ export function sequenceLogProbs(
  * Micro-batch size for a training step on [B, T] sequences that keeps the
  * step's wasm heap (forward activations saved for backward + gradients) under
  * `budgetBytes` — default 1.5 GiB, well under wasm's 4 GiB cap, leaving room
- * for weights, optimizer state, rollouts and allocator fragmentation.
- * Calibrated on M (d 256, 6 layers, 8 heads, T 256): measured ≈ 250 MB per
- * sequence, estimate 257 MB. Returns a size in [1, B].
+ * for weights, optimizer state, rollouts and allocator fragmentation. The
+ * per-sequence estimate is memory.ts's `activationBytesPerSequence`.
+ * Returns a size in [1, B].
  */
-export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = 1.5 * 2 ** 30): number {
-  const D = config.hiddenSize;
-  const F = config.ffnSize;
-  const H = config.numHeads;
-  const kvD = config.numKvHeads * (D / H);
-  // f32 values per sequence per layer: norms/residuals (≈6·D), q/k/v and their
-  // RoPE'd / transposed copies (≈3·(D + 2·kvD)), attention scores, masked
-  // scores, probabilities and their gradients (≈5·H·T), MLP (≈4·F).
-  const perLayer = T * (6 * D + 3 * (D + 2 * kvD) + 5 * H * T + 4 * F);
-  const head = T * 5 * config.vocabSize; // logits, log-softmax, one-hot, products
-  // ×2: gradients of the same size alive during backward; ×1.15 measured slack.
-  const perSeq = 1.15 * 2 * 4 * (config.numLayers * perLayer + head);
-  return Math.max(1, Math.min(B, Math.floor(budgetBytes / perSeq)));
+export function microBatchSize(B: number, T: number, config: ModelConfig, budgetBytes = ACTIVATION_BUDGET_BYTES): number {
+  return Math.max(1, Math.min(B, Math.floor(budgetBytes / activationBytesPerSequence(T, config))));
 }
 
 // ───────────────────────────── incremental decoding ─────────────────────────────
+
+/**
+ * How the cache grows by one slot per decoded token. tfjs has no in-place
+ * write, so appending means copying:
+ * - 'concat': K ← concat(K, k) every step copies the whole cache, O(T²) over a
+ *   wave (2·B·L·T·D floats per step: ~50 MB at B 64, S model, T 200). Kept as
+ *   the benchmark baseline.
+ * - 'tail' (default): new slots go to a short tail (≤ KV_TAIL_SLOTS) that is
+ *   merged into the frozen prefix when full: per step a copy of ≤ 32 slots,
+ *   plus one full copy every 32 steps; attention scores both parts and takes
+ *   one softmax over their concatenated scores (hd× smaller than K).
+ */
+export type KvLayout = 'tail' | 'concat';
+
+/**
+ * Tail length before a merge. Per step the copies are ~TAIL/2 slots (tail)
+ * + T/TAIL (amortised merge), least at TAIL ≈ √(2T): 20–32 for T 200–500.
+ */
+export const KV_TAIL_SLOTS = 32;
+
+export interface KvLayoutOptions {
+  layout: KvLayout;
+  /** 'tail': slots in the tail before a merge (default KV_TAIL_SLOTS; tests use small ones). */
+  tailSlots: number;
+}
+
+/** The cache after appending this step's k, v [B, Hkv, T, hd]; `past` undefined: prefill. */
+function appendKv(past: LayerKv | undefined, k: tf.Tensor4D, v: tf.Tensor4D, opts: KvLayoutOptions): LayerKv {
+  if (!past) return { k, v };
+  if (opts.layout === 'concat') return { k: tf.concat([past.k, k], 2), v: tf.concat([past.v, v], 2) }; // [B, Hkv, Tpast + T, hd]
+  const tk = past.tail ? tf.concat([past.tail.k, k], 2) : k; // [B, Hkv, Ttail + T, hd]
+  const tv = past.tail ? tf.concat([past.tail.v, v], 2) : v;
+  if (tk.shape[2] < opts.tailSlots) return { k: past.k, v: past.v, tail: { k: tk, v: tv } };
+  return { k: tf.concat([past.k, tk], 2), v: tf.concat([past.v, tv], 2) }; // merge: the one full copy per KV_TAIL_SLOTS steps
+}
+
+/**
+ * attention() over a prefix + tail cache, without joining K/V: scores of
+ * both parts, one softmax over the joined scores [B, Hkv, G·Tq, Tk], then
+ * O = P_prefix·V_prefix + P_tail·V_tail. Decoding only (no gradient).
+ */
+function tailAttention(q: tf.Tensor4D, kv: LayerKv, bias: tf.Tensor, G: number): tf.Tensor4D {
+  const [B, Hkv, GTq] = q.shape;
+  const Tq = GTq / G;
+  const T0 = kv.k.shape[2];
+  const T1 = kv.tail!.k.shape[2];
+  const s = tf.concat([tf.matMul(q, kv.k, false, true), tf.matMul(q, kv.tail!.k, false, true)], 3); // [B, Hkv, G·Tq, T0 + T1]
+  const sm = tf.add(tf.reshape(s, [B, Hkv, G, Tq, T0 + T1]), bias); // [B, Hkv, G, Tq, Tk]
+  const p = tf.reshape(tf.softmax(sm), [B, Hkv, GTq, T0 + T1]) as tf.Tensor4D; // [B, Hkv, G·Tq, Tk]
+  const [p0, p1] = tf.split(p, [T0, T1], 3) as tf.Tensor4D[];
+  return tf.add(tf.matMul(p0, kv.v), tf.matMul(p1, kv.tail!.v)) as tf.Tensor4D; // [B, Hkv, G·Tq, hd]
+}
+
+/** Every tensor a layer's cache holds. */
+function kvTensors(l: LayerKv): tf.Tensor[] {
+  return l.tail ? [l.k, l.v, l.tail.k, l.tail.v] : [l.k, l.v];
+}
 
 /**
  * Per-layer K/V for lock-step batched decoding. Rows are left-padded at
@@ -530,8 +587,10 @@ export function microBatchSize(B: number, T: number, config: ModelConfig, budget
  * b are masked out and row b's position at slot s is s − pads[b].
  */
 export interface KvCache {
-  readonly batchSize: number;
+  /** Rows; shrinks when `compactKvCache` drops finished ones. */
+  batchSize: number;
   readonly maxLen: number;
+  readonly layout: KvLayoutOptions;
   /** Slots filled so far (including left padding). */
   length: number;
   pads: number[];
@@ -541,21 +600,21 @@ export interface KvCache {
   dispose(): void;
 }
 
-export function createKvCache(policy: Policy, batchSize: number, maxLen: number): KvCache {
+export function createKvCache(policy: Policy, batchSize: number, maxLen: number, layout: Partial<KvLayoutOptions> = {}): KvCache {
   if (maxLen > policy.config.maxPositions)
     throw new Error(`createKvCache: maxLen ${maxLen} exceeds the model's maxPositions ${policy.config.maxPositions}`);
+  if (layout.tailSlots != null && !(Number.isInteger(layout.tailSlots) && layout.tailSlots >= 1))
+    throw new Error(`createKvCache: tailSlots must be a positive integer, got ${layout.tailSlots}`);
   const cache: KvCache = {
     batchSize,
     maxLen,
+    layout: { layout: layout.layout ?? 'tail', tailSlots: layout.tailSlots ?? KV_TAIL_SLOTS },
     length: 0,
     pads: new Array(batchSize).fill(0),
     layers: null,
     packed: null,
     dispose() {
-      for (const l of cache.layers ?? []) {
-        l.k.dispose();
-        l.v.dispose();
-      }
+      for (const l of cache.layers ?? []) for (const t of kvTensors(l)) t.dispose();
       disposePacked(cache.packed);
       cache.layers = null;
       cache.packed = null;
@@ -565,15 +624,11 @@ export function createKvCache(policy: Policy, batchSize: number, maxLen: number)
   return cache;
 }
 
+/** Keep the new layers' tensors and free the old ones they no longer share (a tail step reuses the prefix). */
 function storeKv(cache: KvCache, kv: LayerKv[]): void {
-  for (const l of kv) {
-    tf.keep(l.k);
-    tf.keep(l.v);
-  }
-  for (const l of cache.layers ?? []) {
-    l.k.dispose();
-    l.v.dispose();
-  }
+  const kept = new Set<tf.Tensor>();
+  for (const l of kv) for (const t of kvTensors(l)) kept.add(tf.keep(t));
+  for (const l of cache.layers ?? []) for (const t of kvTensors(l)) if (!kept.has(t)) t.dispose();
   cache.layers = kv;
 }
 
@@ -634,9 +689,34 @@ export function decodeStep(policy: Policy, cache: KvCache, tokenIds: ArrayLike<n
       tf.tensor(bias, [B, 1, 1, 1, Tk]),
       cache.layers ?? undefined,
       cache.packed!,
+      cache.layout,
     );
     storeKv(cache, kv);
     cache.length = Tk;
     return lmHead(policy, h); // [B, V]
   });
+}
+
+/**
+ * Keep only `rows` (ascending cache row indices) of every cached K/V: rows
+ * that finished stop costing compute in later steps. One copy of the cache
+ * (a gather on the batch axis); a caller that compacts when a quarter of the
+ * rows are done copies at most ~4 caches' worth over a wave.
+ */
+export function compactKvCache(cache: KvCache, rows: readonly number[]): void {
+  if (rows.length === 0) throw new Error('compactKvCache: no rows to keep (dispose the cache instead)');
+  for (let i = 0; i < rows.length; i++)
+    if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= cache.batchSize || (i > 0 && rows[i] <= rows[i - 1]))
+      throw new Error(`compactKvCache: rows must be ascending indices in [0, ${cache.batchSize}), got ${rows.join(',')}`);
+  if (rows.length === cache.batchSize) return;
+  const layers = tf.tidy(() => {
+    const idx = tf.tensor1d(Int32Array.from(rows), 'int32');
+    const g = (t: tf.Tensor4D) => tf.gather(t, idx, 0) as tf.Tensor4D; // [rows, Hkv, T, hd]
+    return (cache.layers ?? []).map((l): LayerKv => ({
+      k: g(l.k), v: g(l.v), ...(l.tail ? { tail: { k: g(l.tail.k), v: g(l.tail.v) } } : {}),
+    })) as unknown as tf.TensorContainer;
+  }) as unknown as LayerKv[];
+  storeKv(cache, layers);
+  cache.pads = rows.map((r) => cache.pads[r]);
+  cache.batchSize = rows.length;
 }

@@ -9,15 +9,16 @@
  * Strings are u64 byte length + UTF-8 bytes. Dims are reversed w.r.t. PyTorch:
  * ne[0] is the fastest axis, so a weight W[out][in] has ne = [in, out].
  *
- * Arch `qwen2` uses rotate-half RoPE like Hugging Face, so Wq/Wk are written as
- * is. Arch `llama` uses llama.cpp's interleaved RoPE (pairs (2i, 2i+1)), so the
+ * Archs `qwen2` and `qwen3` use rotate-half RoPE like Hugging Face, so Wq/Wk
+ * are written as is (qwen3 adds `attn_q_norm`/`attn_k_norm` [headDim] and
+ * `<arch>.attention.key_length` = headDim, which may differ from hidden/heads). Arch `llama` uses llama.cpp's interleaved RoPE (pairs (2i, 2i+1)), so the
  * rows of Wq/Wk are permuted within each head: new[h][2i+s] = old[h][s·hd/2+i].
  *
  * llama.cpp *aborts the process* (GGML_ASSERT) on several malformed inputs
  * rather than throwing, so `validateGgufExport` checks everything up front.
  */
 import { open, writeFile } from 'node:fs/promises';
-import type { ModelConfig, NamedTensors } from './config.ts';
+import { hasQkNorm, hasQkvBias, headDimOf, type ModelConfig, type NamedTensors } from './config.ts';
 import { encodeF16, quantizeQ8_0, GGML_TYPE, bytesPerRow } from './gguf-quant.ts';
 
 export type GgufDtype = 'f32' | 'f16' | 'q8_0';
@@ -27,15 +28,20 @@ const ALIGN = 32;
 const T = { U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9 } as const;
 /** llama.cpp `general.file_type` (LLAMA_FTYPE_*). */
 const FILE_TYPE: Record<GgufDtype, number> = { f32: 0, f16: 1, q8_0: 7 };
-/** llama.cpp token types: 1 normal, 3 control (EOS/BOS). */
+/** llama.cpp token types: 1 normal, 3 control (EOS/BOS, chat markers), 5 unused (embedding padding rows). */
 const TOKEN_NORMAL = 1;
 const TOKEN_CONTROL = 3;
+const TOKEN_UNUSED = 5;
 
 /** The vocabulary GGUF needs: one string per id (byte-level BPE form). */
 export interface GgufVocab {
   tokens: string[];
   eosTokenId: number;
   bosTokenId?: number;
+  /** Special tokens (e.g. `<|im_start|>`) written as control tokens; EOS/BOS always are. */
+  controlTokenIds?: readonly number[];
+  /** Ids ≥ this are padding rows of the embedding (`[PAD<id>]`), written as unused. */
+  paddingFrom?: number;
 }
 
 export interface GgufTensorSlot {
@@ -75,7 +81,8 @@ interface PlannedTensor {
 /** The tensors llama.cpp expects, mapped from their Hugging Face names. */
 function planTensors(cfg: ModelConfig, weights: NamedTensors, dtype: GgufDtype): PlannedTensor[] {
   const D = cfg.hiddenSize;
-  const hd = D / cfg.numHeads;
+  const hd = headDimOf(cfg);
+  const qD = hd * cfg.numHeads;
   const kvD = hd * cfg.numKvHeads;
   const mat = dtype === 'f32' ? GGML_TYPE.F32 : dtype === 'f16' ? GGML_TYPE.F16 : GGML_TYPE.Q8_0;
   const f32 = GGML_TYPE.F32;
@@ -88,15 +95,19 @@ function planTensors(cfg: ModelConfig, weights: NamedTensors, dtype: GgufDtype):
     const b = `blk.${i}.`;
     const llama = cfg.arch === 'llama';
     add(`${b}attn_norm.weight`, `${p}input_layernorm.weight`, [D], f32);
-    add(`${b}attn_q.weight`, `${p}self_attn.q_proj.weight`, [D, D], mat, llama ? cfg.numHeads : 0);
+    add(`${b}attn_q.weight`, `${p}self_attn.q_proj.weight`, [qD, D], mat, llama ? cfg.numHeads : 0);
     add(`${b}attn_k.weight`, `${p}self_attn.k_proj.weight`, [kvD, D], mat, llama ? cfg.numKvHeads : 0);
     add(`${b}attn_v.weight`, `${p}self_attn.v_proj.weight`, [kvD, D], mat);
-    if (cfg.arch === 'qwen2') {
-      add(`${b}attn_q.bias`, `${p}self_attn.q_proj.bias`, [D], f32);
+    if (hasQkvBias(cfg)) {
+      add(`${b}attn_q.bias`, `${p}self_attn.q_proj.bias`, [qD], f32);
       add(`${b}attn_k.bias`, `${p}self_attn.k_proj.bias`, [kvD], f32);
       add(`${b}attn_v.bias`, `${p}self_attn.v_proj.bias`, [kvD], f32);
     }
-    add(`${b}attn_output.weight`, `${p}self_attn.o_proj.weight`, [D, D], mat);
+    if (hasQkNorm(cfg)) {
+      add(`${b}attn_q_norm.weight`, `${p}self_attn.q_norm.weight`, [hd], f32);
+      add(`${b}attn_k_norm.weight`, `${p}self_attn.k_norm.weight`, [hd], f32);
+    }
+    add(`${b}attn_output.weight`, `${p}self_attn.o_proj.weight`, [D, qD], mat);
     add(`${b}ffn_norm.weight`, `${p}post_attention_layernorm.weight`, [D], f32);
     add(`${b}ffn_gate.weight`, `${p}mlp.gate_proj.weight`, [cfg.ffnSize, D], mat);
     add(`${b}ffn_up.weight`, `${p}mlp.up_proj.weight`, [cfg.ffnSize, D], mat);
@@ -115,10 +126,11 @@ function planTensors(cfg: ModelConfig, weights: NamedTensors, dtype: GgufDtype):
 export function ggufProblems(cfg: ModelConfig, weights: NamedTensors, vocab: GgufVocab, dtype: GgufDtype): string[] {
   const problems: string[] = [];
   const { hiddenSize: D, numHeads, numKvHeads } = cfg;
-  if (D % numHeads !== 0) problems.push(`config.hiddenSize ${D} is not a multiple of numHeads ${numHeads}`);
+  const headOk = cfg.headDim !== undefined || D % numHeads === 0;
+  if (!headOk) problems.push(`config.hiddenSize ${D} is not a multiple of numHeads ${numHeads} (or set headDim)`);
   if (numHeads % numKvHeads !== 0) problems.push(`config.numHeads ${numHeads} is not a multiple of numKvHeads ${numKvHeads}`);
-  const hd = D / numHeads;
-  if (hd % 2 !== 0) problems.push(`head dim ${hd} is odd: RoPE needs an even head dim (change hiddenSize/numHeads)`);
+  const hd = headDimOf(cfg);
+  if (hd % 2 !== 0) problems.push(`head dim ${hd} is odd: RoPE needs an even head dim (change headDim or hiddenSize/numHeads)`);
   if (vocab.tokens.length !== cfg.vocabSize)
     problems.push(`vocabulary has ${vocab.tokens.length} tokens but config.vocabSize is ${cfg.vocabSize}`);
   const seen = new Map<string, number>();
@@ -131,7 +143,7 @@ export function ggufProblems(cfg: ModelConfig, weights: NamedTensors, vocab: Ggu
     if (id !== undefined && (!Number.isInteger(id) || id < 0 || id >= cfg.vocabSize))
       problems.push(`${field} ${id} is outside the vocabulary [0, ${cfg.vocabSize})`);
   }
-  if (hd % 2 === 0 && D % numHeads === 0) {
+  if (hd % 2 === 0 && headOk) {
     for (const t of planTensors(cfg, weights, dtype)) {
       const w = weights.get(t.hfName);
       const want = [...t.ne].reverse();
@@ -226,8 +238,11 @@ function writeKv(b: Bytes, key: string, val: KvValue) {
 /** All metadata keys llama.cpp reads for a `qwen2`/`llama` model with a gpt2-style vocab. */
 function metadata(cfg: ModelConfig, vocab: GgufVocab, dtype: GgufDtype, name: string): [string, KvValue][] {
   const a = cfg.arch;
-  const hd = cfg.hiddenSize / cfg.numHeads;
-  const types = vocab.tokens.map((_, id) => (id === vocab.eosTokenId || id === vocab.bosTokenId ? TOKEN_CONTROL : TOKEN_NORMAL));
+  const hd = headDimOf(cfg);
+  const control = new Set([vocab.eosTokenId, ...(vocab.bosTokenId === undefined ? [] : [vocab.bosTokenId]), ...(vocab.controlTokenIds ?? [])]);
+  const types = vocab.tokens.map((_, id) =>
+    control.has(id) ? TOKEN_CONTROL : vocab.paddingFrom !== undefined && id >= vocab.paddingFrom ? TOKEN_UNUSED : TOKEN_NORMAL,
+  );
   const kv: [string, KvValue][] = [
     ['general.architecture', { t: 'str', v: a }],
     ['general.name', { t: 'str', v: name }],
@@ -241,6 +256,9 @@ function metadata(cfg: ModelConfig, vocab: GgufVocab, dtype: GgufDtype, name: st
     [`${a}.attention.head_count_kv`, { t: 'u32', v: cfg.numKvHeads }],
     [`${a}.rope.freq_base`, { t: 'f32', v: cfg.ropeTheta }],
     [`${a}.rope.dimension_count`, { t: 'u32', v: hd }],
+    // Per-head sizes; llama.cpp defaults them to hidden/heads, which Qwen3 does not follow.
+    [`${a}.attention.key_length`, { t: 'u32', v: hd }],
+    [`${a}.attention.value_length`, { t: 'u32', v: hd }],
     [`${a}.attention.layer_norm_rms_epsilon`, { t: 'f32', v: cfg.rmsNormEps }],
     [`${a}.vocab_size`, { t: 'u32', v: cfg.vocabSize }],
     // gpt2-style BPE with no merges: every token is atomic; we tokenize in our own code.
@@ -372,13 +390,28 @@ export async function rewriteGgufTensors(
   }
 }
 
-/** The GGUF vocabulary of a tokenizer (its `tokenString` per id). */
-export function vocabFromTokenizer(tok: {
-  vocabSize: number;
-  eosTokenId: number;
-  bosTokenId?: number;
-  tokenString(id: number): string;
-}): GgufVocab {
-  const tokens = Array.from({ length: tok.vocabSize }, (_, id) => tok.tokenString(id));
-  return { tokens, eosTokenId: tok.eosTokenId, bosTokenId: tok.bosTokenId };
+/**
+ * The GGUF vocabulary of a tokenizer (its `tokenString` per id). `modelVocabSize`
+ * (config.vocabSize) may exceed the tokenizer's: Qwen pads its embedding to
+ * 151,936 rows for 151,669 tokens. The extra rows get placeholder strings
+ * `[PAD<id>]` (as llama.cpp's own converter writes them), typed unused.
+ */
+export function vocabFromTokenizer(
+  tok: {
+    vocabSize: number;
+    eosTokenId: number;
+    bosTokenId?: number;
+    specialTokenIds?: readonly number[];
+    tokenString(id: number): string;
+  },
+  modelVocabSize = tok.vocabSize,
+): GgufVocab {
+  const tokens = Array.from({ length: modelVocabSize }, (_, id) => (id < tok.vocabSize ? tok.tokenString(id) : `[PAD${id}]`));
+  return {
+    tokens,
+    eosTokenId: tok.eosTokenId,
+    bosTokenId: tok.bosTokenId,
+    ...(tok.specialTokenIds ? { controlTokenIds: tok.specialTokenIds } : {}),
+    ...(modelVocabSize > tok.vocabSize ? { paddingFrom: tok.vocabSize } : {}),
+  };
 }

@@ -16,6 +16,8 @@ export class HfTokenizer implements Tokenizer {
   readonly eosTokenId: number;
   readonly bosTokenId?: number;
   readonly padTokenId?: number;
+  /** `added_tokens` marked special in tokenizer.json (chat markers, EOS …); written as control tokens in GGUF. */
+  readonly specialTokenIds: readonly number[];
   private readonly core: HfCore;
   private readonly template?: Template;
   private readonly bosText?: string;
@@ -40,6 +42,8 @@ export class HfTokenizer implements Tokenizer {
     let maxId = -1;
     for (const id of this.core.get_vocab(true).values()) maxId = Math.max(maxId, id);
     this.vocabSize = maxId + 1;
+    const added = (tokenizerJson.added_tokens ?? []) as { id: number; special?: boolean }[];
+    this.specialTokenIds = added.filter((t) => t.special === true && Number.isInteger(t.id)).map((t) => t.id);
     const idOf = (key: string): number | undefined => {
       const text = tokenText(tokenizerConfig[key] as TokenSpec);
       if (text === undefined) return undefined;
@@ -68,8 +72,14 @@ export class HfTokenizer implements Tokenizer {
     return this.core.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /**
+   * Text of `ids`, special tokens skipped. Ids past the tokenizer's vocabulary
+   * (the padding rows of Qwen's 151,936-row embedding) have no text and are
+   * dropped; an empty list is '' (the library itself throws on it).
+   */
   decode(ids: readonly number[]): string {
-    return this.core.decode([...ids], { skip_special_tokens: true });
+    const known = ids.filter((id) => id < this.vocabSize);
+    return known.length === 0 ? '' : this.core.decode(known, { skip_special_tokens: true });
   }
 
   tokenString(id: number): string {
@@ -83,13 +93,14 @@ export class HfTokenizer implements Tokenizer {
   }
 
   /** Render the chat template (as transformers' apply_chat_template with tokenize=False). */
-  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {
+  applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean; extra?: Record<string, unknown> } = {}): string {
     if (!this.template) throw new Error('applyChatTemplate: tokenizer_config.json has no chat_template');
     return this.template.render({
       messages,
       add_generation_prompt: opts.addGenerationPrompt ?? true,
       bos_token: this.bosText ?? '',
       eos_token: this.eosText,
+      ...opts.extra,
       // (@huggingface/jinja itself provides raise_exception and strftime_now.)
     });
   }

@@ -9,6 +9,8 @@ export interface Tokenizer {
   /** Token ids of `text`, without special tokens unless `text` spells them. */
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
+  /** Special (control) tokens such as `<|im_start|>`, when the tokenizer knows them. */
+  readonly specialTokenIds?: readonly number[];
   /** The vocabulary entry of one id, as GGUF export needs it (byte-level form for BPE). */
   tokenString(id: number): string;
 }
@@ -22,5 +24,6 @@ export interface ChatMessage {
 /** Tokenizers that carry a chat template (Hugging Face ones) also implement this. */
 export interface ChatTokenizer extends Tokenizer {
   readonly hasChatTemplate: boolean;
-  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  /** `extra`: further template variables, e.g. `{ enable_thinking: false }` (Qwen3). */
+  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; extra?: Record<string, unknown> }): string;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { didYouMean } from './nearest.ts';
+import { didYouMean } from '../util/nearest.ts';
 import { formatOrigin, formatPath } from './errors.ts';
 import type { Origin } from './errors.ts';
 import { keysAt } from './schema-walk.ts';

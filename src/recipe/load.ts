@@ -5,7 +5,7 @@ import { RecipeError, formatOrigin, formatPath } from './errors.ts';
 import type { Origin } from './errors.ts';
 import { formatIssues } from './format-issues.ts';
 import { deepMerge, isPlainObject } from './merge.ts';
-import { didYouMean } from './nearest.ts';
+import { didYouMean } from '../util/nearest.ts';
 import { applySet, parseSet } from './set.ts';
 import { parseYamlSource } from './yaml-source.ts';
 

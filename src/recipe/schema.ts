@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EvalSchema } from './sections/eval.ts';
-import { AdvantageSpecSchema, BudgetSpecSchema, LossConfigSchema, SamplingFilterSchema, ShaperSpecListSchema } from './sections/methods.ts';
+import { AdvantageSpecSchema, BudgetSpecSchema, CombineSchema, LossConfigSchema, SamplingFilterSchema, ShaperSpecListSchema } from './sections/methods.ts';
 import { ModelSchema } from './sections/model.ts';
 import { RolloutSchema } from './sections/rollout.ts';
 import { RunSchema } from './sections/run.ts';
@@ -22,6 +22,8 @@ export const RecipeSchema = z.strictObject({
   budget: BudgetSpecSchema.prefault({ type: 'fixed' }),
   /** Reward shapers, summed with their weights. */
   rewards: ShaperSpecListSchema,
+  /** How the shapers' values combine into one reward: weighted sum, or GDPO's normalize-then-sum. */
+  combine: CombineSchema.prefault({}),
   advantage: AdvantageSpecSchema.prefault({ type: 'grpo' }),
   loss: LossConfigSchema.prefault({ type: 'clipped' }),
   sampling: SamplingFilterSchema.prefault({}),

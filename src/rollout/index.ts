@@ -13,7 +13,7 @@
  *   M            llama q8_0       577       764        819   in-place 134 ms
  *   M            tfjs             220      2168       1955
  *
- * (DESIGN.md's llama.cpp references: S ~2.5k tok/s at 128 sequences; M ~400
+ * (docs/engine.md's llama.cpp references: S ~2.5k tok/s at 128 sequences; M ~400
  * f32 / ~950 q8_0.) llama.cpp wins for a single sequence (the tfjs sampler's
  * per-step overhead dominates) but its throughput barely grows with batch
  * (each sequence costs one controlledEvaluate, sampler and async sampleToken

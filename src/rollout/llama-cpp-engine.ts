@@ -1,6 +1,6 @@
 /**
  * LlamaCppEngine: rollouts with node-llama-cpp 3.22 from a GGUF that brevity
- * writes from the current policy weights (see DESIGN.md, engine facts).
+ * writes from the current policy weights (see docs/engine.md, "Measured engine facts").
  *
  * - Tokenization is ours: prompts are passed as ids, text is our decode.
  * - Lock-step batching: every live sequence issues exactly one
@@ -36,7 +36,7 @@ import type { GenerateOptions, GenerateRequest, RolloutEngine, Sample } from './
 import { checkRequests, finishSample, type SampleState } from './requests.ts';
 
 export const LlamaCppOptionsSchema = z.strictObject({
-  /** f32 for exact log-probs; q8_0 is ~2.4× faster on the M model (DESIGN.md). */
+  /** f32 for exact log-probs; q8_0 is ~2.4× faster on the M model (docs/engine.md). */
   dtype: z.enum(['f32', 'f16', 'q8_0']).default('f32'),
   /** F32 KV cache + no flash attention (needed when the trainer uses rollout log-probs). */
   exact: z.boolean().default(true),
@@ -46,7 +46,7 @@ export const LlamaCppOptionsSchema = z.strictObject({
   contexts: z.number().int().positive().default(1),
   /**
    * Threads per context. 'auto': 1 on ≤ 2 cores (2 threads stall in barriers
-   * for small batches there, DESIGN.md), else cores / contexts.
+   * for small batches there, docs/engine.md), else cores / contexts.
    */
   threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   /** 'off' = CPU build; 'auto' = CUDA/Vulkan prebuilt when a GPU is present. */
@@ -56,7 +56,7 @@ export const LlamaCppOptionsSchema = z.strictObject({
 });
 export type LlamaCppOptions = z.input<typeof LlamaCppOptionsSchema>;
 
-export type EngineTokenizer = Pick<Tokenizer, 'vocabSize' | 'eosTokenId' | 'bosTokenId' | 'decode' | 'tokenString'>;
+export type EngineTokenizer = Pick<Tokenizer, 'vocabSize' | 'eosTokenId' | 'bosTokenId' | 'decode' | 'tokenString' | 'specialTokenIds'>;
 
 let llamaCache: Partial<Record<'off' | 'auto', Promise<Llama>>> = {};
 async function loadLlama(gpu: 'off' | 'auto'): Promise<Llama> {
@@ -124,12 +124,10 @@ export class LlamaCppEngine implements RolloutEngine {
       experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
     try {
       const V = this.config.vocabSize;
-      const toks = [1 % V, 2 % V, 3 % V];
-      const input = toks.map((t) => [t, { generateNext: { logits: true } }] as [number, { generateNext: { logits: true } }]);
-      const out = await ctx.getSequence().controlledEvaluate(input as unknown as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-      const row = new Float32Array(V * toks.length);
-      out.forEach((o, i) => { for (const [id, v] of o!.next.logits!) row[i * V + id] = v; });
-      return row;
+      const rows = await evaluateLogits(ctx.getSequence(), [1 % V, 2 % V, 3 % V], V);
+      const flat = new Float32Array(V * rows.length);
+      rows.forEach((r, i) => flat.set(r, i * V));
+      return flat;
     } finally {
       await ctx.dispose();
     }
@@ -142,7 +140,7 @@ export class LlamaCppEngine implements RolloutEngine {
   private async load(weights: NamedTensors): Promise<void> {
     await this.disposeModel();
     this.fileIndex++;
-    this.layout = await writeGguf(this.path(), this.config, weights, vocabFromTokenizer(this.tokenizer), this.options.dtype);
+    this.layout = await writeGguf(this.path(), this.config, weights, vocabFromTokenizer(this.tokenizer, this.config.vocabSize), this.options.dtype);
     this.model = await this.llama.loadModel({
       modelPath: this.path(),
       gpuLayers: this.options.gpu === 'off' ? 0 : 'max',
@@ -272,6 +270,8 @@ export class LlamaCppEngine implements RolloutEngine {
         const tok = out?.next.token;
         if (tok === undefined || tok === null) throw new Error(`llama.cpp returned no token for request ${s.req} sample ${s.j}`);
         s.tokens.push(tok);
+        // confidence = p(token) after llama.cpp's chain (top-p cut, then temperature, renormalised over
+        // the kept candidates): the probability under the distribution actually sampled (types.ts).
         if (opts.logprobs) s.logprobs.push(Math.log(out!.next.confidence ?? NaN));
         const done = stop.has(tok) ? 'stop' : s.tokens.length >= s.maxTokens ? 'length' : null;
         if (done) {
@@ -288,14 +288,9 @@ export class LlamaCppEngine implements RolloutEngine {
       await this.ensureContexts(tokens.length + 1, 1);
       const seq = this.ctxs[0].seqs[0];
       await seq.clearHistory();
-      const input = tokens.map((t) => [t, { generateNext: { logits: true } }] as [number, { generateNext: { logits: true } }]);
-      const out = await seq.controlledEvaluate(input as unknown as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
+      const rows = await evaluateLogits(seq, tokens, this.config.vocabSize);
       await seq.clearHistory();
-      return out.map((o) => {
-        const row = new Float32Array(this.config.vocabSize);
-        for (const [id, v] of o!.next.logits!) row[id] = v;
-        return row;
-      });
+      return rows;
     });
   }
 
@@ -324,4 +319,15 @@ export async function disposeLlamaRuntime(): Promise<void> {
   const all = Object.values(llamaCache);
   llamaCache = {};
   for (const p of all) await (await p).dispose();
+}
+
+/** Evaluate `tokens` on a sequence and return the logits after each one ([T][V], dense). */
+async function evaluateLogits(seq: LlamaContextSequence, tokens: number[], vocabSize: number): Promise<Float32Array[]> {
+  const input = tokens.map((t) => [t, { generateNext: { logits: true } }] as [number, { generateNext: { logits: true } }]);
+  const out = await seq.controlledEvaluate(input as unknown as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  return out.map((o) => {
+    const row = new Float32Array(vocabSize);
+    for (const [id, v] of o!.next.logits!) row[id] = v;
+    return row;
+  });
 }

@@ -36,7 +36,12 @@ export function uniformFromSeed(seed: number): number {
 
 export interface Drawn {
   token: number;
-  /** log p(token) under softmax(logits / T) (T = 1 when greedy), before any top-p cut. */
+  /**
+   * log μ(token), μ = the distribution the token was drawn from: softmax(logits / T)
+   * renormalised over the top-p nucleus (the full vocabulary at topP = 1); greedy:
+   * softmax(logits) at T = 1. The trainer's mismatch correction relies on this
+   * convention (src/train/rollout-correction.ts); llama.cpp's reports the same.
+   */
   logprob: number;
 }
 
@@ -61,6 +66,7 @@ export function drawToken(logits: ArrayLike<number>, temperature: number, topP: 
   if (temperature <= 0) return { token: arg, logprob: lp(arg) };
   let order: number[] | null = null;
   let mass = z;
+  let logMass = 0; // log(nucleus mass / z): renormalises the log-prob to the nucleus
   if (topP < 1) {
     order = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b);
     let acc = 0;
@@ -68,6 +74,7 @@ export function drawToken(logits: ArrayLike<number>, temperature: number, topP: 
     while (k < V && acc < topP * z) acc += p[order[k++]];
     order = order.slice(0, k).sort((a, b) => a - b);
     mass = acc;
+    logMass = Math.log(acc / z);
   }
   const ids = order ?? null;
   const n = ids ? ids.length : V;
@@ -78,7 +85,7 @@ export function drawToken(logits: ArrayLike<number>, temperature: number, topP: 
     if (p[i] === 0) continue;
     last = i;
     target -= p[i];
-    if (target < 0) return { token: i, logprob: lp(i) };
+    if (target < 0) return { token: i, logprob: lp(i) - logMass };
   }
-  return { token: last, logprob: lp(last) }; // rounding tail
+  return { token: last, logprob: lp(last) - logMass }; // rounding tail
 }

@@ -4,9 +4,11 @@
  *
  * Samples are decoded in waves of `batchSize` rows in lock-step: one prefill
  * of the (left-padded) prompts, then one `decodeStep` per generated token for
- * the whole wave. Rows that finished keep feeding EOS until the wave ends
- * (their outputs are ignored). Samples are grouped by total length so waves
- * waste little. Sampling happens in plain JS on the [B, V] logits with
+ * the live rows of the wave. The cache grows by a short tail (no whole-cache
+ * copy per token, see KvLayout in decoder.ts), and once a quarter of its rows
+ * have finished they are dropped from it (`compactKvCache`), so finished rows
+ * stop costing compute. Samples are grouped by total length so waves waste
+ * little. Sampling happens in plain JS on the [B, V] logits with
  * `drawToken` and the per-sample, per-step seeds of `sampling.ts`, so results
  * do not depend on wave composition.
  *
@@ -16,7 +18,7 @@
 import { z } from 'zod';
 import { initEngine } from '../engine/index.ts';
 import type { NamedTensors } from '../model/config.ts';
-import { assignNamed, createKvCache, decodeStep, prefill, type Policy } from '../model/decoder.ts';
+import { assignNamed, compactKvCache, createKvCache, decodeStep, prefill, type Policy } from '../model/decoder.ts';
 import { checkRequests, finishSample, type SampleState } from './requests.ts';
 import { drawToken, sampleSeed, stepSeed, uniformFromSeed } from './sampling.ts';
 import type { GenerateOptions, GenerateRequest, RolloutEngine, Sample } from './types.ts';
@@ -24,6 +26,14 @@ import type { GenerateOptions, GenerateRequest, RolloutEngine, Sample } from './
 export const TfjsEngineOptionsSchema = z.strictObject({
   /** Rows per wave: 64 amortises per-op overhead on wasm while keeping the KV cache small. */
   batchSize: z.number().int().positive().default(64),
+  /** KV cache growth: 'tail' (default) or 'concat' (copies the whole cache per token: the old path, a benchmark baseline). */
+  kvLayout: z.enum(['tail', 'concat']).default('tail'),
+  /**
+   * Drop finished rows from the cache once live rows ≤ this fraction of its
+   * rows (0 = never, the old path). 0.75: each compaction copies the cache
+   * once, so a wave copies at most ~4 caches' worth in all.
+   */
+  compactAt: z.number().min(0).max(1).default(0.75),
 });
 export type TfjsEngineOptions = z.input<typeof TfjsEngineOptionsSchema>;
 
@@ -94,29 +104,37 @@ export class TfjsEngine implements RolloutEngine {
     const maxPrompt = Math.max(...wave.map((s) => s.prompt.length));
     const steps = Math.max(...wave.map((s) => s.maxTokens));
     // Left padding puts every prompt's end at slot maxPrompt−1; the last sampled token is never fed.
-    const cache = createKvCache(policy, B, maxPrompt + steps - 1);
+    const cache = createKvCache(policy, B, maxPrompt + steps - 1, { layout: this.opts.kvLayout });
     const live = new Array<boolean>(B).fill(true);
+    let rows = wave.map((_, b) => b); // the wave sample in each cache row
     try {
-      let logits = prefill(policy, cache, wave.map((s) => s.prompt)); // [B, V]
+      let logits = prefill(policy, cache, wave.map((s) => s.prompt)); // [rows, V]
       for (;;) {
         const data = (await logits.data()) as Float32Array;
         logits.dispose();
-        const feed = new Int32Array(B).fill(policy.config.eosTokenId);
-        for (let b = 0; b < B; b++) {
-          if (!live[b]) continue;
+        let feed = new Int32Array(rows.length).fill(policy.config.eosTokenId);
+        for (let r = 0; r < rows.length; r++) {
+          const b = rows[r];
+          if (!live[b]) continue; // finished, not compacted away yet: its row decodes EOS, ignored
           const s = wave[b];
           const u = uniformFromSeed(stepSeed(s.seed, s.tokens.length));
-          const d = drawToken(data.subarray(b * V, (b + 1) * V), opts.temperature, opts.topP ?? 1, u);
+          const d = drawToken(data.subarray(r * V, (r + 1) * V), opts.temperature, opts.topP ?? 1, u);
           s.tokens.push(d.token);
           if (opts.logprobs) s.logprobs.push(d.logprob);
-          feed[b] = d.token;
+          feed[r] = d.token;
           const done = stop.has(d.token) ? 'stop' : s.tokens.length >= s.maxTokens ? 'length' : null;
           if (done) {
             results[s.req][s.j] = finishSample(s, done, this.tokenizer, opts);
             live[b] = false;
           }
         }
-        if (!live.some(Boolean)) return;
+        const keep = rows.flatMap((b, r) => (live[b] ? [r] : []));
+        if (keep.length === 0) return;
+        if (keep.length <= this.opts.compactAt * rows.length) {
+          compactKvCache(cache, keep);
+          feed = Int32Array.from(keep, (r) => feed[r]);
+          rows = keep.map((r) => rows[r]);
+        }
         logits = decodeStep(policy, cache, feed);
       }
     } finally {

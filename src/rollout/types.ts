@@ -30,7 +30,13 @@ export interface Sample {
   text: string;
   /** `length` = hit maxTokens without a stop token (truncated). */
   finish: 'stop' | 'length';
-  /** log p(token) under softmax(logits / T) (T = 1 when greedy), one per token. */
+  /**
+   * The engine's own log-prob of each generated token, one per token: log μ(token)
+   * under the distribution it was drawn from, softmax(logits / T) renormalised
+   * over the top-p nucleus (full vocabulary at topP = 1; T = 1 when greedy). The
+   * trainer compares them with its own log-probs (rollout–trainer mismatch,
+   * src/train/rollout-correction.ts). NaN = unknown (e.g. a forced token).
+   */
   logprobs?: number[];
 }
 

@@ -15,13 +15,14 @@ import type { Tokenizer } from '../model/tokenizer.ts';
 import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
-import { tasks } from '../tasks/index.ts';
+import { makeTask } from '../tasks/index.ts';
+import { withChatTemplate } from '../tasks/prompts.ts';
+import { checkRecipeMemory } from './memory-plan.ts';
+import { splitThinking } from '../model/thinking.ts';
 import type { Task } from '../tasks/types.ts';
 import { verify } from '../verify/index.ts';
 import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator } from '../train/advantages.ts';
-import { TrainConfigSchema } from '../train/config.ts';
-import { lossEntry } from '../train/losses.ts';
+import { resolveAdvantageEstimator } from '../../rewards/advantages.ts';
 import { Trainer, type TrainEnv, type TrainerOptions } from '../train/loop.ts';
 
 export interface BuiltTrainer {
@@ -40,12 +41,15 @@ export function withSuffix(prompt: string, suffix?: string): string {
 }
 
 /** The task as the trainer needs it: prompt ids and a verifier over completions. */
-export function taskEnv(task: Task, tokenizer: Tokenizer): TrainEnv {
+export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
+  const task = withChatTemplate(rawTask, tokenizer); // idempotent: chat models get their own template
   return {
     problems: task.problems('train'),
-    promptIds: (p, suffix) => tokenizer.encode(withSuffix(task.formatPrompt(p), suffix)),
+    promptIds: (p, suffix) => tokenizer.encode(suffix && task.formatPromptWith ? task.formatPromptWith(p, suffix) : withSuffix(task.formatPrompt(p), suffix)),
+    ...(task.thinking ? { thinkingLength: (tokens: readonly number[]) => splitThinking(tokens, task.thinking!).thinkingTokens } : {}),
     score: (p, s) => {
-      const v = verify(s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
+      // Thinking models: only the answer after </think> counts ('' when the block never closed).
+      const v = verify(task.answerText ? task.answerText(s.tokens, s.text) : s.text, p.gold, { extractors: task.extractors, truncated: s.finish === 'length' });
       return { correct: v.correct, parsed: v.extracted, format: { hasAnswer: v.extracted !== null } };
     },
   };
@@ -62,7 +66,7 @@ async function makeEngine(recipe: Recipe, policy: Policy, weights: Parameters<ty
   const kind = asked === 'auto' ? recommendedEngine(recipe.rollout.n * recipe.train.promptsPerStep) : asked;
   if (kind === 'tfjs') return { engine: await createEngine('tfjs', { policy, tokenizer }), shared: true };
   try {
-    return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer }), shared: false };
+    return { engine: await createEngine('llama-cpp', { config: policy.config, weights, tokenizer, dtype: recipe.rollout.llamaDtype }), shared: false };
   } catch (e) {
     if (asked === 'llama-cpp') throw e;
     log(`rollout.engine auto: llama.cpp unavailable (${(e as Error).message.split('\n')[0]}); sampling with the tfjs engine`);
@@ -84,32 +88,32 @@ export async function buildTrainer(
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  const info = await initEngine({ backend: recipe.model.backend, kernel: recipe.model.kernel });
+  checkRecipeMemory(recipe, info.backend); // before loading: a model too large for the backend fails here with the estimate and the fix
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
 
   const ck = await loadCheckpoint(recipe.model.checkpoint);
   const policy = policyFromNamed(ck.config, ck.weights);
   const tokenizer = loadTokenizer(recipe.model.checkpoint);
-  const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
-  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
-  const train = TrainConfigSchema.parse(recipe.train);
-  const loss = recipe.loss;
-  const reference = lossEntry(loss).needsReference(loss) ? policyFromNamed(ck.config, ck.weights) : undefined;
+  const task = withChatTemplate(makeTask(recipe.task), tokenizer);
+  const train = recipe.train;
   const { engine, shared } = await makeEngine(recipe, policy, ck.weights, tokenizer, log);
 
   const trainer = new Trainer({
     train,
-    loss,
+    loss: recipe.loss,
     sampling: recipe.sampling,
     rollout: { n: recipe.rollout.n, temperature: recipe.rollout.temperature, topP: recipe.rollout.topP, maxTokens: recipe.rollout.maxTokens },
     policy,
-    reference,
+    // The starting model, also on --resume (the trainer builds it only when the loss needs a reference).
+    makeReference: () => policyFromNamed(ck.config, ck.weights),
     engine,
     engineSharesPolicy: shared,
     env: taskEnv(task, tokenizer),
     methods: {
       shapers: recipe.rewards.map((s) => resolveShaper(s)),
+      combine: recipe.combine,
       budget: resolveBudgetPolicy(recipe.budget, { seed: train.seed }),
       advantage: resolveAdvantageEstimator(recipe.advantage),
     },
@@ -130,7 +134,6 @@ export async function buildTrainer(
     async dispose() {
       trainer.dispose();
       await engine.dispose();
-      reference?.dispose();
       policy.dispose();
     },
   };

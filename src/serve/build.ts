@@ -10,8 +10,7 @@ import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
 import { PromptHistory } from '../../rewards/history.ts';
 import { loadTokenizer } from '../model/load-tokenizer.ts';
 import type { Recipe } from '../recipe/index.ts';
-import { tasks } from '../tasks/index.ts';
-import type { Task } from '../tasks/types.ts';
+import { makeTask } from '../tasks/index.ts';
 import type { ServeTokenizer } from './protocol.ts';
 import { RewardPipeline } from './reward-pipeline.ts';
 import { readServeState } from './state-file.ts';
@@ -24,8 +23,7 @@ export interface BuiltPipeline {
 }
 
 export function buildRewardPipeline(recipe: Recipe, opts: { tokenizerDir?: string; stateFile?: string } = {}): BuiltPipeline {
-  const { type: taskType, ...taskOpts } = recipe.task as { type: keyof typeof tasks } & Record<string, unknown>;
-  const task = (tasks[taskType].make as (o: unknown) => Task)(taskOpts);
+  const task = makeTask(recipe.task);
   const tokenizer = loadTokenizer(opts.tokenizerDir ?? recipe.model.checkpoint);
   const budget = resolveBudgetPolicy(recipe.budget, { seed: recipe.train.seed });
   const state = opts.stateFile ? readServeState(opts.stateFile) : undefined;

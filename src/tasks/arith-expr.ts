@@ -17,7 +17,7 @@
  * fnv1a("arith:" + text) mod 5 = 0 (20% of the space), so splits never overlap
  * whatever the seeds and sizes.
  */
-import { fnv1a, type Rng } from '../util/rng.ts';
+import { fnv1a, type Random } from '../util/rng.ts';
 
 export type ArithOp = '+' | '-' | '*';
 export interface ArithStep {
@@ -60,12 +60,12 @@ export function applyOp(a: number, op: ArithOp, b: number): number {
 }
 
 /** One random expression with `difficulty` operations (either split). */
-export function randomArithExpr(rng: Rng, difficulty: number): ArithExpr {
+export function randomArithExpr(rng: Random, difficulty: number): ArithExpr {
   if (!Number.isInteger(difficulty) || difficulty < 1 || difficulty > ARITH_LIMITS.maxDifficulty) {
     throw new Error(`arith: difficulty must be an integer in 1..${ARITH_LIMITS.maxDifficulty}, got ${difficulty}`);
   }
   const L = ARITH_LIMITS;
-  let v = rng.int(L.first[0], L.first[1]);
+  let v = rng.between(L.first[0], L.first[1]);
   let text = String(v);
   // Whether the text so far has a '+'/'-' outside parentheses (then '*' needs them).
   let additiveTop = false;
@@ -77,9 +77,9 @@ export function randomArithExpr(rng: Rng, difficulty: number): ArithExpr {
     if (v >= L.addend[0]) ops.push('-', '-');
     const op = rng.pick(ops);
     let b: number;
-    if (op === '*') b = rng.int(L.multiplier[0], L.multiplier[1]);
-    else if (op === '+') b = rng.int(L.addend[0], Math.min(L.addend[1], L.maxValue - v));
-    else b = rng.int(L.addend[0], Math.min(L.addend[1], v));
+    if (op === '*') b = rng.between(L.multiplier[0], L.multiplier[1]);
+    else if (op === '+') b = rng.between(L.addend[0], Math.min(L.addend[1], L.maxValue - v));
+    else b = rng.between(L.addend[0], Math.min(L.addend[1], v));
     const result = applyOp(v, op, b);
     steps.push({ a: v, op, b, result });
     if (op === '*') {

@@ -19,7 +19,7 @@
  */
 import { builtinTokenizer } from '../model/builtin-tokenizer.ts';
 import { parseArith, type ArithExpr, type ArithStep } from './arith-expr.ts';
-import { makeRng, type Rng } from '../util/rng.ts';
+import { makeRng, type Random } from '../util/rng.ts';
 
 export type TraceStyle = 'concise' | 'verbose' | 'direct';
 
@@ -86,7 +86,7 @@ function passBody(kind: PassKind, steps: ArithStep[]): string[] {
   }
 }
 
-function verbosePass(rng: Rng, e: ArithExpr, kind: PassKind): string[] {
+function verbosePass(rng: Random, e: ArithExpr, kind: PassKind): string[] {
   return [rng.pick(OPENERS), ...passBody(kind, e.steps), rng.pick(CLOSERS)(e.answer)];
 }
 
@@ -95,7 +95,7 @@ function verbosePass(rng: Rng, e: ArithExpr, kind: PassKind): string[] {
  * 0.2, 0.4, 0.4: enough that the base mix averages > 2.5× the concise length),
  * their kinds and hedges.
  */
-export function verboseTrace(e: ArithExpr, rng: Rng): string {
+export function verboseTrace(e: ArithExpr, rng: Random): string {
   const u = rng.next();
   const nPasses = u < 0.2 ? 1 : u < 0.6 ? 2 : 3;
   const passes: string[][] = [];

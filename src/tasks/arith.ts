@@ -14,7 +14,7 @@ import type { Problem, Task } from './types.ts';
 import { builtinPrompt } from './prompts.ts';
 import { randomArithExpr, splitOf, ARITH_LIMITS, type ArithExpr, type Split } from './arith-expr.ts';
 import { conciseOracleLength, arithTrace, type TraceStyle } from './arith-traces.ts';
-import { makeRng, type Rng } from '../util/rng.ts';
+import { makeRng, type Random } from '../util/rng.ts';
 
 const Mix = z.array(z.number().nonnegative()).length(ARITH_LIMITS.maxDifficulty)
   .refine((w) => w.some((x) => x > 0), 'at least one difficulty weight must be positive');
@@ -46,7 +46,7 @@ export function difficultyCounts(size: number, mix: readonly number[]): number[]
 }
 
 /** A random expression of `difficulty` that lies in `split` (rejection sampling, ~5 draws for test). */
-export function sampleArithExpr(rng: Rng, difficulty: number, split: Split): ArithExpr {
+export function sampleArithExpr(rng: Random, difficulty: number, split: Split): ArithExpr {
   for (;;) {
     const e = randomArithExpr(rng, difficulty);
     if (splitOf(e.text) === split) return e;
@@ -64,7 +64,7 @@ export function generateArithSplit(split: Split, spec: ArithSplitSpec): Problem[
   const counts = difficultyCounts(size, difficultyMix);
   const order: number[] = counts.flatMap((c, i) => Array<number>(c).fill(i + 1));
   for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
+    const j = rng.between(0, i);
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const seen = new Set<string>();
@@ -89,7 +89,7 @@ export function generateArithSplit(split: Split, spec: ArithSplitSpec): Problem[
  * a reasoner would; the rest split 2:1 verbose:concise. The prompt never says which.
  */
 export const DIRECT_SHARE_BY_DIFFICULTY = [0.25, 0.15, 0.05, 0.03, 0.02] as const;
-export function sampleBaseStyle(rng: Rng, difficulty: number): TraceStyle {
+export function sampleBaseStyle(rng: Random, difficulty: number): TraceStyle {
   const u = rng.next();
   const direct = DIRECT_SHARE_BY_DIFFICULTY[difficulty - 1] ?? 0.1;
   if (u < direct) return 'direct';
@@ -104,7 +104,7 @@ export interface TrainExample {
 }
 
 /** One supervised example from the train split (an endless stream when called repeatedly with one rng). */
-export function sampleBaseExample(rng: Rng, difficultyMix: readonly number[] = [1, 1, 1, 1, 1]): TrainExample {
+export function sampleBaseExample(rng: Random, difficultyMix: readonly number[] = [1, 1, 1, 1, 1]): TrainExample {
   const total = difficultyMix.reduce((a, b) => a + b, 0);
   let u = rng.next() * total;
   let d = 1;
@@ -114,7 +114,7 @@ export function sampleBaseExample(rng: Rng, difficultyMix: readonly number[] = [
   }
   const e = sampleArithExpr(rng, d, 'train');
   const style = sampleBaseStyle(rng, d);
-  return { prompt: builtinPrompt(e.text), response: arithTrace(e, style, rng.int(0, 2 ** 31)), style, difficulty: d };
+  return { prompt: builtinPrompt(e.text), response: arithTrace(e, style, rng.between(0, 2 ** 31)), style, difficulty: d };
 }
 
 export interface ArithTask extends Task {

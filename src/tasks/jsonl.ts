@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Problem, Task } from './types.ts';
 import type { Extractor } from '../verify/types.ts';
+import { PromptOptionsSchema } from './prompts.ts';
 
 export const JsonlFieldsSchema = z.strictObject({
   question: z.string().default('question'),
@@ -28,6 +29,8 @@ export const JsonlTaskOptionsSchema = z.strictObject({
   answerTrigger: z.string().default('\n#### '),
   /** Prompt template; "{question}" is replaced by the question. Chat models use src/tasks/prompts.ts instead. */
   promptTemplate: z.string().default('Question: {question}\nAnswer:'),
+  /** Chat models: the model's own chat template, thinking mode (see src/tasks/prompts.ts). */
+  prompt: PromptOptionsSchema.default({ format: 'auto', thinking: true }),
 }).refine((o) => o.train !== undefined || o.test !== undefined, 'a jsonl task needs a "train" or a "test" path');
 export type JsonlTaskOptions = z.input<typeof JsonlTaskOptionsSchema>;
 
@@ -127,5 +130,6 @@ export function makeJsonlTask(options: JsonlTaskOptions): Task {
       return ps;
     },
     formatPrompt: (p) => opts.promptTemplate.replaceAll('{question}', p.question),
+    prompt: opts.prompt,
   };
 }

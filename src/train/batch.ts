@@ -20,6 +20,8 @@ export interface TrainRow {
   old?: Float32Array;
   /** Log-probs under the frozen reference (only when the loss needs one). */
   ref?: Float32Array;
+  /** The rollout engine's own log-probs, laid out like `old` (prompt positions 0); absent when the engine gave none. */
+  rollout?: Float32Array;
 }
 
 export const completionLength = (r: TrainRow) => r.tokens.length - r.promptLength;

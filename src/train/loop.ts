@@ -22,34 +22,30 @@ import { randomUUID } from 'node:crypto';
 import { assignNamed, microBatchSize, policyFromNamed, policyToNamed, type Policy } from '../model/decoder.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Problem } from '../tasks/types.ts';
-import type { WeightedShaper } from '../../rewards/combine.ts';
+import type { CombineConfig, WeightedShaper } from '../../rewards/combine.ts';
 import { PromptHistory } from '../../rewards/history.ts';
 import type { BudgetPolicy } from '../../rewards/types.ts';
-import type { AdvantageEstimator } from './advantages.ts';
+import type { AdvantageEstimator } from '../../rewards/advantages.ts';
 import { latestCheckpoint, loadTrainerCheckpoint, saveTrainerCheckpoint } from './checkpoint.ts';
 import { collectGroups, trainingRows, type RolloutSettings, type TrainEnv } from './collect.ts';
 import type { TrainConfig } from './config.ts';
-import type { LossConfig } from './loss-config.ts';
+import type { LossConfig } from './losses.ts';
 import { lossEntry } from './losses.ts';
-import { makeProgress, MetricsWriter, rolloutStats, type Progress, type StepMetrics } from './metrics.ts';
+import { makeProgress, MetricsWriter, rolloutStats, type ProgressReporter, type StepMetrics } from './metrics.ts';
 import { AdamW } from './optimizer.ts';
 import { PromptSampler, type PromptSamplerState } from './prompt-sampler.ts';
-import { Rng, type RngState } from './rng.ts';
+import { Rng, type RngState } from '../util/rng.ts';
+import { activeCorrection, mismatchMetrics, requireRolloutLogProbs } from './rollout-correction.ts';
 import type { SamplingFilterConfig } from './sampling-filter.ts';
 import { NonFiniteError, rowLogProbs, updatePhase } from './update.ts';
 
 export type { RolloutSettings, TrainEnv } from './collect.ts';
 
-/**
- * The rollout engine the trainer samples from. After each step's updates the
- * trainer calls `updateWeights` when the engine has it (engines sharing the
- * Policy object, like TfjsEngine, may leave it out).
- */
-export type TrainerEngine = RolloutEngine;
-
 /** The method, as functions resolved from the registries. */
 export interface TrainMethods {
   shapers: WeightedShaper[];
+  /** How the shapers' values combine (default: weighted sum). */
+  combine?: CombineConfig;
   budget: BudgetPolicy;
   advantage: AdvantageEstimator;
   history?: PromptHistory;
@@ -61,9 +57,19 @@ export interface TrainerOptions {
   sampling: SamplingFilterConfig;
   rollout: RolloutSettings;
   policy: Policy;
-  /** Frozen reference for the KL penalty (only read when the loss needs one; default: a copy of the starting policy). */
-  reference?: Policy;
-  engine: TrainerEngine;
+  /**
+   * Builds the frozen reference for a KL penalty. The trainer calls it once,
+   * only when the loss needs a reference, and owns (disposes) the result.
+   * Default: a copy of the policy as passed in — which on --resume is not the
+   * starting model, so resuming such a run requires this.
+   */
+  makeReference?: () => Policy;
+  /**
+   * The engine the trainer samples from. After each step's updates the trainer
+   * calls `updateWeights` when the engine has it (engines sharing the Policy
+   * object, like TfjsEngine, may leave it out).
+   */
+  engine: RolloutEngine;
   /** The engine samples from `policy` itself (TfjsEngine): no weight refresh needed after updates. */
   engineSharesPolicy?: boolean;
   env: TrainEnv;
@@ -103,7 +109,7 @@ export class Trainer {
   private nonFinite = 0;
   private stopRequested: string | null = null;
   private metrics: MetricsWriter;
-  private progress: Progress;
+  private progress: ProgressReporter;
   private lastCheckpoint: string | null = null;
   /** Step of the newest checkpoint written or restored by this trainer. */
   private savedStep = -1;
@@ -128,8 +134,8 @@ export class Trainer {
     this.progress = makeProgress(o.progress ?? 'auto');
     this.modelFiles = o.modelFiles;
     if (lossEntry(o.loss).needsReference(o.loss)) {
-      if (o.reference) this.reference = o.reference;
-      else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `reference`');
+      if (o.makeReference) this.reference = o.makeReference();
+      else if (o.resume) throw new Error('resuming a run whose loss has a KL penalty needs the reference policy (the starting model): pass `makeReference`');
       else this.reference = policyFromCopy(this.policy);
     }
   }
@@ -257,12 +263,13 @@ export class Trainer {
   async runStep(step: number): Promise<StepMetrics> {
     const o = this.o;
     const t0 = performance.now();
-    const c = await collectGroups({
+    const collected = await collectGroups({
       step,
       engine: o.engine,
       env: o.env,
       budget: o.methods.budget,
       shapers: o.methods.shapers,
+      combine: o.methods.combine,
       rollout: o.rollout,
       sampling: o.sampling,
       promptsPerStep: o.train.promptsPerStep,
@@ -270,8 +277,9 @@ export class Trainer {
       seeds: this.seeds,
       history: this.history,
     });
-    const time: Record<string, number> = { ...c.time };
-    const rows = trainingRows(c.groups, o.methods.advantage);
+    const time: Record<string, number> = { ...collected.time };
+    const advantageMetrics: Record<string, number> = {};
+    const rows = trainingRows(collected.groups, o.methods.advantage, (k, v) => (advantageMetrics[k] = v));
 
     // ── old / reference log-probs, updates ──
     const maxLen = Math.max(2, ...rows.map((r) => r.tokens.length));
@@ -280,6 +288,9 @@ export class Trainer {
     rowLogProbs(this.policy, rows, micro).forEach((lp, i) => (rows[i].old = lp));
     if (this.reference) rowLogProbs(this.reference, rows, micro).forEach((lp, i) => (rows[i].ref = lp));
     time.old_logprobs = performance.now() - tt;
+    // Rollout–trainer mismatch (engine log-probs vs the trainer's old log-probs), before any update.
+    const mismatch = mismatchMetrics(rows);
+    if (activeCorrection(o.loss)) requireRolloutLogProbs(rows, o.engine.name);
     tt = performance.now();
     const perStep = o.train.epochs * o.train.minibatches;
     let update: Record<string, number> = { 'update/skipped': 0, 'update/count': 0 };
@@ -308,7 +319,7 @@ export class Trainer {
         rows,
       );
     } else {
-      this.progress.log(`step ${step}: no trainable groups after ${c.filterMetrics['sampling/rounds']} rounds; update skipped`);
+      this.progress.log(`step ${step}: no trainable groups after ${collected.filterMetrics['sampling/rounds']} rounds; update skipped`);
     }
     time.update = performance.now() - tt;
 
@@ -320,21 +331,21 @@ export class Trainer {
 
     // ── metrics ──
     const m: StepMetrics = { step };
-    Object.assign(m, c.shaperMetrics, rolloutStats(c.all), c.filterMetrics, update);
-    m['batch/rollouts'] = c.all.length;
+    Object.assign(m, collected.shaperMetrics, advantageMetrics, rolloutStats(collected.all), collected.filterMetrics, mismatch, update);
+    m['batch/rollouts'] = collected.all.length;
     m['batch/trained_rollouts'] = rows.length;
-    m['batch/tokens_generated'] = c.generatedTokens;
+    m['batch/tokens_generated'] = collected.generatedTokens;
     for (const [k, v] of Object.entries(time)) m[`time/${k}`] = v / 1000;
-    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? c.generatedTokens / (time.rollout / 1000) : 0;
+    m['throughput/rollout_tokens_per_s'] = time.rollout > 0 ? collected.generatedTokens / (time.rollout / 1000) : 0;
     const trainedTokens = rows.reduce((a, r) => a + r.tokens.length, 0) * o.train.epochs;
     m['throughput/train_tokens_per_s'] = time.update > 0 ? trainedTokens / (time.update / 1000) : 0;
-    m['throughput/tokens_per_s'] = time.step > 0 ? c.generatedTokens / (time.step / 1000) : 0;
+    m['throughput/tokens_per_s'] = time.step > 0 ? collected.generatedTokens / (time.step / 1000) : 0;
     return m;
   }
 
   dispose(): void {
     this.optimizer.dispose();
-    if (this.reference && this.reference !== this.o.reference) this.reference.dispose();
+    this.reference?.dispose();
   }
 }
 

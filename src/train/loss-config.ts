@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { RolloutCorrectionSchema } from './rollout-correction.ts';
 
 /**
- * Policy-loss settings (the `loss` block of a recipe). A discriminated union on
- * `type`: the loop calls whichever loss the union selects through `policyLosses`
- * (src/train/losses.ts) and never branches on the name itself.
+ * Policy-loss settings: the config schema of each loss (without `type`). The
+ * recipe's `loss` block is the discriminated union `LossConfigSchema` that the
+ * loss registry (`policyLosses`, ./losses.ts) derives from these; the loop
+ * calls whichever loss it selects and never branches on the name itself.
  */
 
 /** How per-token terms become one scalar — the knob that decides length bias. */
@@ -21,7 +23,6 @@ export const KlEstimatorSchema = z.enum(['k1', 'k2', 'k3']);
 export type KlEstimator = z.infer<typeof KlEstimatorSchema>;
 
 export const ClippedLossSchema = z.strictObject({
-  type: z.literal('clipped'),
   /** Lower clip range: ρ is clipped below at 1 − epsLow (PPO/GRPO default 0.2). */
   epsLow: z.number().min(0).max(1).default(0.2),
   /** Upper clip range: 1 + epsHigh. DAPO "clip-higher" uses 0.28; 0.2 is the symmetric PPO default. */
@@ -43,11 +44,26 @@ export const ClippedLossSchema = z.strictObject({
   entropyCoef: z.number().min(0).default(0),
   /** Exclude truncated (finish = length) completions from the loss (DAPO overlong filtering). */
   maskTruncated: z.boolean().default(false),
+  /**
+   * `token`: ρ per token (PPO/GRPO). `sequence`: GSPO's ρ_i = exp(mean_t
+   * log(π_θ/π_old)) over the sequence's loss tokens, the same for all its
+   * tokens (TRL's `importance_sampling_level="sequence"`); GSPO's paper clips
+   * it at ε 3e-4 / ε_high 4e-4 — set epsLow/epsHigh accordingly.
+   */
+  importanceLevel: z.enum(['token', 'sequence']).default('token'),
+  /**
+   * LUSPO (length-unbiased sequence policy optimization): each sequence's
+   * clipped objective is multiplied by its length |y_i| (loss tokens), undoing
+   * the sequence-level average's bias towards short answers. The exact
+   * normalisation of the paper is unverified; aggregation applies after it.
+   */
+  lengthUnbiased: z.boolean().default(false),
+  /** Rollout–trainer mismatch correction (TIS/MIS weights on the surrogate); off by default: see rollout-correction.ts. */
+  rolloutCorrection: RolloutCorrectionSchema.prefault({}),
 });
 export type ClippedLossConfig = z.infer<typeof ClippedLossSchema>;
 
 export const DrpoLossSchema = z.strictObject({
-  type: z.literal('drpo'),
   /** Temperature of the positive weights w_i = softmax(r_i/λ) over the correct answers (paper 0.1; ∞ → DisCO's uniform weights). */
   lambda: z.number().positive().default(0.1),
   /** τ of the negatives' log-sum-exp: larger τ is closer to a plain mean of negative scores (paper 10). */
@@ -56,12 +72,13 @@ export const DrpoLossSchema = z.strictObject({
   beta: z.number().min(0).default(1e3),
   /** δ, the KL(old‖θ) the trust region tolerates for free (paper 1e-4). */
   delta: z.number().min(0).default(1e-4),
-  /** Estimator of KL(old‖θ) per token, token-mean over the update (k1 is unbiased under samples from old). */
+  /**
+   * Estimator of KL(old‖θ) per token in the trust-region term, token-mean over
+   * the update (k1 is unbiased under samples from old). Logged as
+   * `drpo/tr_kl`; the `kl/old` metric is k3 for every loss (see `klOldMetric`).
+   */
   klEstimator: KlEstimatorSchema.default('k1'),
   /** Exclude truncated completions from both sides of every group. */
   maskTruncated: z.boolean().default(false),
 });
 export type DrpoLossConfig = z.infer<typeof DrpoLossSchema>;
-
-export const LossConfigSchema = z.discriminatedUnion('type', [ClippedLossSchema, DrpoLossSchema]);
-export type LossConfig = z.infer<typeof LossConfigSchema>;

@@ -1,8 +1,9 @@
 /**
  * The policy losses over plain arrays, in float64: the readable reference and
  * the test oracle for the tfjs versions in ./losses.ts (same inputs, same
- * outputs, same metric names). Formulas: ../../../shared/METHODS.md, "Trainer
- * building blocks" and "DRPO".
+ * outputs, same metric names). Only tests import this file; what the trainer
+ * shares with it at run time is in ./loss-normalizers.ts. Formulas:
+ * docs/methods.md, "Policy losses".
  *
  * Conventions shared with the tfjs losses:
  * - logProbs[b][t] = log π(token t+1 of row b | prefix); mask[b][t] = 1 where
@@ -12,23 +13,17 @@
  *   may be given for the whole update, so that losses of micro-batches sum to
  *   the loss of the update; by default they are computed from the inputs.
  */
+import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator } from './loss-config.ts';
-
-export interface LossNormalizers {
-  /** Σ of the (effective) mask over the update: token-mean denominator. */
-  tokens: number;
-  /** Sequences with at least one loss token: seq-mean-token-mean denominator. */
-  seqs: number;
-  /** Groups (prompts) in the update, including those DRPO skips. */
-  groups: number;
-  /** Dr. GRPO constant: update size in sequences × max completion length, or the configured value. */
-  sumNorm: number;
-}
+import type { LossNormalizers } from './loss-normalizers.ts';
+import { rolloutCorrectionPlain } from './rollout-correction.ts';
 
 export interface PlainLossInput {
   logProbs: number[][];
   oldLogProbs: number[][];
   refLogProbs?: number[][];
+  /** The rollout engine's log-probs (needed when the loss's rolloutCorrection is on). */
+  rolloutLogProbs?: number[][];
   mask: number[][];
   /** Per sequence [B] or per token [B][T]. Unused by DRPO. */
   advantages?: number[] | number[][];
@@ -104,6 +99,8 @@ function advAt(adv: number[] | number[][], b: number, t: number): number {
  * Clipped surrogate (PPO/GRPO/DAPO), minimised:
  *   ρ = exp(logπ_θ − logπ_old),  obj = min(ρA, clip(ρ, 1−ε_low, 1+ε_high)A),
  *   dual clip (A<0): obj = max(obj, c·A),
+ *   GSPO (`importanceLevel: sequence`): ρ_{i,t} = exp((1/|y_i|) Σ_t log(π_θ/π_old)) for every t,
+ *   LUSPO (`lengthUnbiased`): obj_{i,t} ← |y_i|·obj_{i,t},
  *   loss = −agg(obj) + β·agg(KL_k(θ‖ref)) − c_ent·agg(entropy).
  * Metrics (token-means over the update): clip/low_frac (ρ < 1−ε_low with A<0:
  * the lower clip is active), clip/high_frac (ρ > 1+ε_high with A>0),
@@ -118,6 +115,9 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   const T = m[0]?.length ?? 0;
   const obj: number[][] = [];
   const kl: number[][] = [];
+  // Rollout–trainer mismatch correction: detached IS weights on the surrogate (rollout-correction.ts).
+  if (cfg.rolloutCorrection.mode !== 'none' && !x.rolloutLogProbs) throw new Error('clipped loss: rolloutCorrection needs rolloutLogProbs');
+  const rc = cfg.rolloutCorrection.mode === 'none' ? null : rolloutCorrectionPlain(cfg.rolloutCorrection, x.oldLogProbs, x.rolloutLogProbs!, m, norm.tokens);
   let low = 0;
   let high = 0;
   let dual = 0;
@@ -128,9 +128,18 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
   for (let b = 0; b < B; b++) {
     obj.push([]);
     kl.push([]);
+    // Sequence level (GSPO): one ratio per row from the mean log-ratio over its loss tokens.
+    let seqLog = 0;
+    let len = 0;
+    for (let t = 0; t < T; t++) {
+      seqLog += (x.logProbs[b][t] - x.oldLogProbs[b][t]) * m[b][t];
+      len += m[b][t];
+    }
+    seqLog = len > 0 ? seqLog / len : 0;
+    const scale = cfg.lengthUnbiased ? len : 1;
     for (let t = 0; t < T; t++) {
       const A = advAt(adv, b, t);
-      const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
+      const ratio = Math.exp(cfg.importanceLevel === 'sequence' ? seqLog : x.logProbs[b][t] - x.oldLogProbs[b][t]);
       const clipped = Math.min(Math.max(ratio, 1 - cfg.epsLow), 1 + cfg.epsHigh);
       let o = Math.min(ratio * A, clipped * A);
       const mk = m[b][t];
@@ -138,7 +147,7 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
         o = cfg.dualClip * A;
         dual += mk;
       }
-      obj[b].push(o);
+      obj[b].push(rc ? rc.weights[b][t] * o * scale : o * scale);
       kl[b].push(x.refLogProbs && cfg.klCoef > 0 ? klTokenPlain(cfg.klEstimator, x.logProbs[b][t], x.refLogProbs[b][t]) : 0);
       if (ratio < 1 - cfg.epsLow && A < 0) low += mk;
       if (ratio > 1 + cfg.epsHigh && A > 0) high += mk;
@@ -167,18 +176,9 @@ export function clippedLossPlain(cfg: ClippedLossConfig, x: PlainLossInput): Los
     'kl/old': tm(klOld),
   };
   if (cfg.klCoef > 0) metrics['kl/ref'] = klAgg;
+  if (rc) Object.assign(metrics, rc.metrics);
   if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
   return { loss, metrics };
-}
-
-/** DRPO's positive weights: w_i = softmax(r_i/λ) over the positives' rewards. */
-export function drpoWeightsPlain(rewards: number[], lambda: number): number[] {
-  if (rewards.length === 0) return [];
-  const z = rewards.map((r) => r / lambda);
-  const mx = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - mx));
-  const s = e.reduce((a, v) => a + v, 0);
-  return e.map((v) => v / s);
 }
 
 /**
@@ -187,7 +187,8 @@ export function drpoWeightsPlain(rewards: number[], lambda: number): number[] {
  *   J_g = Σ_{i∈P} w_i s_i − τ·log Σ_{j∈N} exp(s_j/τ)   (0 when P or N is empty),
  *   J = Σ_g J_g / (number of groups, skipped ones included),
  *   loss = −J + stopgrad(max(β(KL − δ), 0))·KL,  KL = token-mean KL(old‖θ).
- * Metrics: drpo/objective, drpo/skipped_groups (count), kl/old, drpo/tr_coef,
+ * Metrics: drpo/objective, drpo/skipped_groups (count), drpo/tr_kl (the KL of
+ * the trust region, configured estimator), kl/old (k3, as every loss), drpo/tr_coef,
  * ratio/*, loss/policy, entropy/mean.
  */
 export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutput {
@@ -199,6 +200,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
   const s: number[] = [];
   const len: number[] = [];
   let klSum = 0;
+  let klOld = 0;
   let rSum = 0;
   let rMin = Infinity;
   let rMax = -Infinity;
@@ -210,6 +212,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
       acc += x.logProbs[b][t] * mk;
       l += mk;
       klSum += klTokenPlain(cfg.klEstimator, x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
+      klOld += klTokenPlain('k3', x.oldLogProbs[b][t], x.logProbs[b][t]) * mk;
       const ratio = Math.exp(x.logProbs[b][t] - x.oldLogProbs[b][t]);
       rSum += ratio * mk;
       if (mk > 0) {
@@ -230,7 +233,7 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
       skipped++;
       continue;
     }
-    const w = drpoWeightsPlain(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda);
+    const w = drpoPositiveWeights(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda);
     const pos = P.reduce((a, b, k) => a + w[k] * s[b], 0);
     const zs = N.map((b) => s[b] / cfg.tau);
     const mx = Math.max(...zs);
@@ -248,30 +251,12 @@ export function drpoLossPlain(cfg: DrpoLossConfig, x: PlainLossInput): LossOutpu
     'drpo/objective': objective,
     'drpo/skipped_groups': skipped,
     'drpo/tr_coef': coef,
-    'kl/old': kl,
+    'drpo/tr_kl': kl,
+    'kl/old': tm(klOld),
     'ratio/mean': tm(rSum),
     'ratio/min': rMin,
     'ratio/max': rMax,
   };
   if (x.entropy) metrics['entropy/mean'] = aggregatePlain(x.entropy, m, 'token-mean', norm);
   return { loss, metrics };
-}
-
-/**
- * Combine the metrics of several micro-batches of one update: every metric is
- * already normalized by the update's normalizers so sums are exact, except
- * `ratio/min|max` (min/max) and `drpo/tr_coef` (max, since the coefficient is
- * computed per micro-batch).
- */
-export function combineLossMetrics(parts: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const p of parts) {
-    for (const [k, v] of Object.entries(p)) {
-      if (!(k in out)) out[k] = v;
-      else if (k === 'ratio/min') out[k] = Math.min(out[k], v);
-      else if (k === 'ratio/max' || k === 'drpo/tr_coef') out[k] = Math.max(out[k], v);
-      else out[k] += v;
-    }
-  }
-  return out;
 }

@@ -6,17 +6,23 @@
  * Inputs: logProbs / oldLogProbs / refLogProbs / mask / entropy are [B, T]
  * (row b, position t = the log-prob of token t+1; mask 1 on completion tokens),
  * advantages [B] or [B, T]; per-sequence metadata as plain arrays.
- * The loop picks a loss through `policyLosses[cfg.type]` — never by name.
+ * The loop picks a loss through the registry `policyLosses` — never by name.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { z } from 'zod';
 import '../model/tf-gradients.ts';
-import type { Aggregation, ClippedLossConfig, DrpoLossConfig, KlEstimator, LossConfig } from './loss-config.ts';
-import { drpoWeightsPlain, type LossNormalizers } from './losses-plain.ts';
+import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
+import { defineRegistry } from '../util/registry.ts';
+import { ClippedLossSchema, DrpoLossSchema, type Aggregation, type ClippedLossConfig, type DrpoLossConfig, type KlEstimator } from './loss-config.ts';
+import type { LossNormalizers } from './loss-normalizers.ts';
+import { rolloutCorrectionTf } from './rollout-correction-tf.ts';
 
 export interface LossInput {
   logProbs: tf.Tensor2D;
   oldLogProbs: tf.Tensor2D;
   refLogProbs?: tf.Tensor2D;
+  /** The rollout engine's log-probs (needed when the loss's rolloutCorrection is on). */
+  rolloutLogProbs?: tf.Tensor2D;
   mask: tf.Tensor2D;
   advantages?: tf.Tensor1D | tf.Tensor2D;
   entropy?: tf.Tensor2D;
@@ -84,6 +90,16 @@ function maskedMinMax(x: tf.Tensor2D, m: tf.Tensor2D): { min: tf.Scalar; max: tf
   };
 }
 
+/**
+ * The `kl/old` metric of every loss: token-mean k3 estimate of KL(old‖θ), how
+ * far this update moved the policy from the one that sampled (0 on the first
+ * pass of an on-policy step). One estimator for all losses so arms compare.
+ */
+function klOldMetric(x: LossInput, m: tf.Tensor2D, norm: LossNormalizers): tf.Scalar {
+  if (norm.tokens <= 0) return tf.scalar(0);
+  return tf.div(tf.sum(tf.mul(klToken('k3', x.oldLogProbs, x.logProbs), m)), norm.tokens) as tf.Scalar;
+}
+
 /** Clipped surrogate + KL to reference + entropy bonus (see clippedLossPlain). */
 export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOutput {
   const m = effectiveMask(x.mask, x.truncated, cfg.maskTruncated);
@@ -91,7 +107,13 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
   if (!x.advantages) throw new Error('clipped loss: advantages are required');
   const [B] = x.logProbs.shape;
   const A = (x.advantages.rank === 1 ? tf.reshape(x.advantages, [B, 1]) : x.advantages) as tf.Tensor2D; // [B, 1] or [B, T]
-  const ratio = tf.exp(tf.sub(x.logProbs, x.oldLogProbs)) as tf.Tensor2D; // [B, T]
+  const logRatio = tf.sub(x.logProbs, x.oldLogProbs) as tf.Tensor2D; // [B, T]
+  const rowLen = tf.reshape(tf.sum(m, 1), [B, 1]); // [B, 1] loss tokens per row
+  const ratio = (
+    cfg.importanceLevel === 'sequence'
+      ? tf.mul(tf.exp(tf.div(tf.sum(tf.mul(logRatio, m), 1, true), tf.maximum(rowLen, 1))), tf.onesLike(logRatio)) // GSPO: [B, 1] → [B, T]
+      : tf.exp(logRatio)
+  ) as tf.Tensor2D; // [B, T]
   const clipped = tf.clipByValue(ratio, 1 - cfg.epsLow, 1 + cfg.epsHigh); // [B, T]
   let obj = tf.minimum(tf.mul(ratio, A), tf.mul(clipped, A)) as tf.Tensor2D; // [B, T]
   const negA = tf.less(A, 0);
@@ -104,6 +126,12 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     // max(obj, c·A) where A < 0, selected by A alone: boolean ops on ρ have no gradient in tfjs.
     obj = tf.where(neg, tf.maximum(obj, bound), obj) as tf.Tensor2D;
   }
+  if (cfg.lengthUnbiased) obj = tf.mul(obj, rowLen) as tf.Tensor2D; // LUSPO: × |y_i|
+  // Rollout–trainer mismatch correction: detached IS weights on the surrogate (rollout-correction.ts).
+  const rcCfg = cfg.rolloutCorrection;
+  if (rcCfg.mode !== 'none' && !x.rolloutLogProbs) throw new Error('clipped loss: rolloutCorrection needs rolloutLogProbs');
+  const rc = rcCfg.mode !== 'none' ? rolloutCorrectionTf(rcCfg, x.oldLogProbs, x.rolloutLogProbs!, m, norm.tokens) : null;
+  if (rc) obj = tf.mul(obj, rc.weights) as tf.Tensor2D; // [B, T]
   const pg = tf.neg(aggregate(obj, m, cfg.aggregation, norm)) as tf.Scalar;
   let loss: tf.Scalar = pg;
   const metrics: Record<string, tf.Scalar> = {};
@@ -129,7 +157,8 @@ export function clippedLoss(cfg: ClippedLossConfig, x: LossInput): TensorLossOut
     'ratio/mean': tm(ratio),
     'ratio/min': min,
     'ratio/max': max,
-    'kl/old': tm(klToken('k3', x.oldLogProbs, x.logProbs)),
+    'kl/old': klOldMetric(x, m, norm),
+    ...rc?.metrics,
   });
   return { loss, metrics };
 }
@@ -155,7 +184,7 @@ export function drpoLoss(cfg: DrpoLossConfig, x: LossInput): TensorLossOutput {
       skipped++;
       continue;
     }
-    drpoWeightsPlain(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda).forEach((w, k) => (wPos[P[k]] = w));
+    drpoPositiveWeights(P.map((b) => x.rewards?.[b] ?? 0), cfg.lambda).forEach((w, k) => (wPos[P[k]] = w));
     const row = new Array<number>(B).fill(0);
     for (const b of N) row[b] = 1;
     negRows.push(row);
@@ -181,7 +210,8 @@ export function drpoLoss(cfg: DrpoLossConfig, x: LossInput): TensorLossOutput {
     'drpo/objective': objective,
     'drpo/skipped_groups': tf.scalar(skipped),
     'drpo/tr_coef': tf.scalar(coef),
-    'kl/old': kl,
+    'drpo/tr_kl': kl,
+    'kl/old': klOldMetric(x, m, norm),
     'ratio/mean': tmSum(ratio),
     'ratio/min': min,
     'ratio/max': max,
@@ -190,44 +220,43 @@ export function drpoLoss(cfg: DrpoLossConfig, x: LossInput): TensorLossOutput {
   return { loss, metrics };
 }
 
-export interface PolicyLossEntry<C> {
-  compute(cfg: C, x: LossInput): TensorLossOutput;
+/** A policy loss as the registry holds it. */
+export interface PolicyLossDef<S extends z.ZodObject = z.ZodObject> {
+  readonly schema: S;
+  compute(cfg: z.output<S>, x: LossInput): TensorLossOutput;
   /** Whether a frozen reference policy must be kept (and its log-probs passed). */
-  needsReference(cfg: C): boolean;
+  needsReference(cfg: z.output<S>): boolean;
   /** Whether micro-batches must hold whole groups (a group-level objective). */
-  wholeGroups: boolean;
+  readonly wholeGroups: boolean;
+  readonly summary: string;
+}
+function defineLoss<S extends z.ZodObject>(d: PolicyLossDef<S>): PolicyLossDef<S> {
+  return d;
 }
 
 /** The registry the loop dispatches through, keyed by the recipe's `loss.type`. */
-export const policyLosses = {
-  clipped: { compute: clippedLoss, needsReference: (c: ClippedLossConfig) => c.klCoef > 0, wholeGroups: false },
-  drpo: { compute: drpoLoss, needsReference: () => false, wholeGroups: true },
-} as const satisfies { [K in LossConfig['type']]: PolicyLossEntry<Extract<LossConfig, { type: K }>> };
+export const policyLosses = defineRegistry('loss', {
+  clipped: defineLoss({
+    summary: 'PPO/GRPO clipped surrogate (clip-higher, dual clip, KL to a reference, entropy bonus)',
+    schema: ClippedLossSchema,
+    compute: clippedLoss,
+    needsReference: (c) => c.klCoef > 0,
+    wholeGroups: false,
+  }),
+  drpo: defineLoss({
+    summary: 'DRPO: decoupled positive/negative objective with a KL(old‖θ) trust region',
+    schema: DrpoLossSchema,
+    compute: drpoLoss,
+    needsReference: () => false,
+    wholeGroups: true,
+  }),
+});
 
-export function lossEntry(cfg: LossConfig): PolicyLossEntry<LossConfig> {
-  return policyLosses[cfg.type] as PolicyLossEntry<LossConfig>;
-}
+/** A recipe's `loss:` section. */
+export const LossConfigSchema = policyLosses.union();
+export type LossConfig = z.output<typeof LossConfigSchema>;
 
-/** Normalizers for one update from its masks (plain arrays of row lengths). */
-export function updateNormalizers(
-  cfg: LossConfig,
-  rowLengths: number[],
-  truncated: boolean[],
-  groups: number[],
-  maxCompletionLength: number,
-): LossNormalizers {
-  let tokens = 0;
-  let seqs = 0;
-  rowLengths.forEach((l, b) => {
-    const eff = cfg.maskTruncated && truncated[b] ? 0 : l;
-    tokens += eff;
-    if (eff > 0) seqs++;
-  });
-  const normConstant = 'normConstant' in cfg ? cfg.normConstant : null;
-  return {
-    tokens,
-    seqs,
-    groups: new Set(groups).size,
-    sumNorm: normConstant ?? rowLengths.length * maxCompletionLength,
-  };
+/** The registry entry of a validated loss config. */
+export function lossEntry(cfg: LossConfig): PolicyLossDef {
+  return policyLosses.get(cfg.type) as unknown as PolicyLossDef;
 }

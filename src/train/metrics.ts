@@ -123,7 +123,7 @@ export function summaryLine(m: StepMetrics, total: number): string {
   );
 }
 
-export interface Progress {
+export interface ProgressReporter {
   start(total: number, startStep: number): void;
   update(m: StepMetrics): void;
   log(line: string): void;
@@ -131,7 +131,7 @@ export interface Progress {
 }
 
 /** cli-progress bar on a TTY, plain lines otherwise (or `silent`). */
-export function makeProgress(mode: 'auto' | 'bar' | 'lines' | 'silent', stream: NodeJS.WriteStream = process.stderr): Progress {
+export function makeProgress(mode: 'auto' | 'bar' | 'lines' | 'silent', stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const useBar = mode === 'bar' || (mode === 'auto' && stream.isTTY === true);
   if (mode === 'silent') return { start() {}, update() {}, log() {}, stop() {} };
   if (!useBar) {

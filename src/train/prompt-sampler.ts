@@ -4,7 +4,7 @@
  * checkpoints stay small on large datasets and a resumed run continues with
  * exactly the prompts an uninterrupted one would get.
  */
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 
 export interface PromptSamplerState {
   epoch: number;

@@ -7,12 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { sequenceLogProbs, type Policy } from '../model/decoder.ts';
-import type { LossConfig } from './loss-config.ts';
-import { lossEntry, updateNormalizers } from './losses.ts';
-import { combineLossMetrics } from './losses-plain.ts';
+import type { LossConfig } from './losses.ts';
+import { lossEntry } from './losses.ts';
+import { combineLossMetrics, updateNormalizers } from './loss-normalizers.ts';
+import { activeCorrection } from './rollout-correction.ts';
 import { AdamW, clipByGlobalNorm, learningRate, type LrSchedule } from './optimizer.ts';
 import { chunks, completionLength, paddedLogProbs, rowTensors, splitInto, type TrainRow } from './batch.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** Rows ordered by length, so micro-batches pad little (results do not depend on the order). */
 function byLength<T extends { tokens: number[] }>(rows: readonly T[]): T[] {
@@ -66,6 +67,7 @@ export interface UpdateContext {
 export function updatePhase(ctx: UpdateContext, rows: TrainRow[]): Record<string, number> {
   const entry = lossEntry(ctx.loss);
   const needRef = entry.needsReference(ctx.loss);
+  const correct = activeCorrection(ctx.loss) !== null;
   const perUpdate: Record<string, number>[] = [];
   let skipped = 0;
   let u = ctx.firstUpdate;
@@ -101,6 +103,7 @@ export function updatePhase(ctx: UpdateContext, rows: TrainRow[]): Record<string
           const { tokens, mask, lossMask, T } = rowTensors(part);
           const old = paddedLogProbs(part, (r) => r.old, T);
           const ref = needRef ? paddedLogProbs(part, (r) => r.ref, T) : undefined;
+          const rollout = correct ? paddedLogProbs(part, (r) => r.rollout, T) : undefined;
           const adv = tf.tensor1d(part.map((r) => r.advantage));
           return tf.variableGrads(() => {
             const { logProbs, entropy } = sequenceLogProbs(ctx.policy, tokens, mask, { entropy: true });
@@ -108,6 +111,7 @@ export function updatePhase(ctx: UpdateContext, rows: TrainRow[]): Record<string
               logProbs,
               oldLogProbs: old,
               refLogProbs: ref,
+              rolloutLogProbs: rollout,
               mask: lossMask,
               advantages: adv,
               entropy,

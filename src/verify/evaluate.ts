@@ -9,11 +9,38 @@
 import type { MathNode } from 'mathjs';
 import * as R from './rational.ts';
 
+/** Largest n for which n! is computed exactly (a 5,000-digit BigInt at most). */
+const MAX_EXACT_FACTORIAL = 1_500;
+
+function exactFactorial(a: R.Rational): R.Rational | null {
+  if (a.d !== 1n || a.n < 0n || a.n > BigInt(MAX_EXACT_FACTORIAL)) return null;
+  let r = 1n;
+  for (let k = 2n; k <= a.n; k++) r *= k;
+  return R.rat(r);
+}
+function exactBinom(a: R.Rational, b: R.Rational): R.Rational | null {
+  if (a.d !== 1n || b.d !== 1n || b.n < 0n || a.n < b.n || b.n > 2_000n || a.n > 10n ** 30n) return null;
+  let r = 1n;
+  for (let t = 1n; t <= b.n; t++) r = (r * (a.n - b.n + t)) / t;
+  return R.rat(r);
+}
+
 export function exactValue(node: MathNode): R.Rational | null {
   const n = node as any;
   switch (node.type) {
     case 'ConstantNode':
       return R.fromNumber(n.value);
+    case 'SymbolNode':
+      // A numeric literal read exactly from the source text (see parseExpr in compare.ts).
+      return n.lit ?? null;
+    case 'FunctionNode': {
+      const name: string = n.fn?.name;
+      const args = (n.args as MathNode[]).map(exactValue);
+      if (args.some((a) => a === null)) return null;
+      if (name === 'binom' && args.length === 2) return exactBinom(args[0]!, args[1]!);
+      if (name === 'abs' && args.length === 1) return R.rat(args[0]!.n < 0n ? -args[0]!.n : args[0]!.n, args[0]!.d);
+      return null;
+    }
     case 'ParenthesisNode':
       return exactValue(n.content);
     case 'OperatorNode': {
@@ -28,6 +55,7 @@ export function exactValue(node: MathNode): R.Rational | null {
         case 'pow': return R.pow(a, b);
         case 'unaryMinus': return R.rat(-a.n, a.d);
         case 'unaryPlus': return a;
+        case 'factorial': return exactFactorial(a);
         default: return null;
       }
     }
@@ -87,13 +115,24 @@ function factorial(x: number): number {
   return r;
 }
 
-export function numericValue(node: MathNode, scope: Record<string, number>): Complex {
+/** Value at `scope`; `memo` (optional) caches per node, so checks that visit every subtree stay linear. */
+export function numericValue(node: MathNode, scope: Record<string, number>, memo?: Map<MathNode, Complex>): Complex {
+  if (!memo) return evalNode(node, scope, undefined);
+  const hit = memo.get(node);
+  if (hit) return hit;
+  const v = evalNode(node, scope, memo);
+  memo.set(node, v);
+  return v;
+}
+
+function evalNode(node: MathNode, scope: Record<string, number>, memo: Map<MathNode, Complex> | undefined): Complex {
   const n = node as any;
   switch (node.type) {
     case 'ConstantNode':
       return C(n.value);
     case 'SymbolNode': {
       const name: string = n.name;
+      if (n.lit !== undefined) return C(n.litValue);
       if (Object.hasOwn(scope, name)) return C(scope[name]);
       if (name === 'pi') return C(Math.PI);
       if (name === 'e') return C(Math.E);
@@ -102,15 +141,15 @@ export function numericValue(node: MathNode, scope: Record<string, number>): Com
       return C(NaN);
     }
     case 'ParenthesisNode':
-      return numericValue(n.content, scope);
+      return numericValue(n.content, scope, memo);
     case 'OperatorNode': {
-      const a = numericValue(n.args[0], scope);
+      const a = numericValue(n.args[0], scope, memo);
       if (n.args.length === 1) {
         if (n.fn === 'unaryMinus') return C(-a.re, -a.im);
         if (n.fn === 'factorial') return C(a.im === 0 ? factorial(a.re) : NaN);
         return a;
       }
-      const b = numericValue(n.args[1], scope);
+      const b = numericValue(n.args[1], scope, memo);
       switch (n.fn) {
         case 'add': return C(a.re + b.re, a.im + b.im);
         case 'subtract': return C(a.re - b.re, a.im - b.im);
@@ -122,7 +161,7 @@ export function numericValue(node: MathNode, scope: Record<string, number>): Com
     }
     case 'FunctionNode': {
       const name: string = n.fn.name;
-      const args = (n.args as MathNode[]).map((x) => numericValue(x, scope));
+      const args = (n.args as MathNode[]).map((x) => numericValue(x, scope, memo));
       const a = args[0] ?? C(NaN);
       switch (name) {
         case 'sqrt': return csqrt(a);
@@ -156,7 +195,7 @@ export function numericValue(node: MathNode, scope: Record<string, number>): Com
 export function freeSymbols(node: MathNode, out = new Set<string>()): Set<string> {
   const n = node as any;
   if (node.type === 'SymbolNode') {
-    if (!['pi', 'e', 'i', 'Infinity'].includes(n.name)) out.add(n.name);
+    if (n.lit === undefined && !['pi', 'e', 'i', 'Infinity'].includes(n.name)) out.add(n.name);
   } else if (node.type === 'ParenthesisNode') freeSymbols(n.content, out);
   else if (node.type === 'OperatorNode' || node.type === 'FunctionNode') for (const a of n.args) freeSymbols(a, out);
   return out;

@@ -7,7 +7,8 @@
  *   ±    plus-minus                          ≈ ∈ ∪  approx, element-of, union
  * Every step is a linear scan or a simple regex: no backtracking blow-ups on long input.
  */
-import { matchBrace } from './extract.ts';
+import { matchBrace } from './scan.ts';
+import { unicodeToLatex } from './unicode.ts';
 
 const FUNCS = new Set([
   'sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
@@ -39,15 +40,21 @@ function simpleReplacements(s: string): string {
       .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree|°/g, '')
       .replace(/\\(?:cdot|times|ast)(?![a-zA-Z])|×|·/g, '*')
       .replace(/\\div(?![a-zA-Z])|÷/g, '/')
+      // Negated relations keep their negation: `\not=` is ≠; other negations become ops that
+      // never reduce to a value (`x \not< 5` is not `x < 5`, and not `5`).
+      .replace(/\\not\s*(?:=|\\eq(?![a-zA-Z]))|\\(?:neq|ne)(?![a-zA-Z])|≠/g, '!=')
+      .replace(/\\(?:notin(?![a-zA-Z])|not\s*\\in(?![a-zA-Z]))/g, '∉')
+      .replace(/\\(?:nleq|nleqslant|nless|ngeq|ngeqslant|ngtr)(?![a-zA-Z])|\\not\s*(?:[<>]|\\(?:le|ge|leq|geq|lt|gt)(?![a-zA-Z]))/g, '≁')
+      .replace(/\\not(?![a-zA-Z])/g, '¬')
       .replace(/\\(?:leqslant|leq|le)(?![a-zA-Z])|≤|=</g, '<=')
       .replace(/\\(?:geqslant|geq|ge)(?![a-zA-Z])|≥|=>/g, '>=')
       .replace(/\\lt(?![a-zA-Z])/g, '<')
       .replace(/\\gt(?![a-zA-Z])/g, '>')
-      .replace(/\\(?:neq|ne)(?![a-zA-Z])|≠/g, '!=')
       .replace(/\\(?:approx|simeq|sim|cong)(?![a-zA-Z])/g, '≈')
       .replace(/\\in(?![a-zA-Z])/g, '∈')
       .replace(/\\cup(?![a-zA-Z])/g, '∪')
       .replace(/\\pm(?![a-zA-Z])/g, '±')
+      .replace(/\\(?:emptyset|varnothing)(?![a-zA-Z])/g, '⦃⦄')
       .replace(/\\infty(?![a-zA-Z])|∞/g, 'Infinity')
       .replace(/\\(?:ldots|cdots|dots|dotsc|dotsb)(?![a-zA-Z])/g, ' ')
       .replace(/\\[{]|\\lbrace(?![a-zA-Z])/g, '⦃')
@@ -93,6 +100,23 @@ function readFuncArg(s: string, i: number): { text: string; end: number } | null
     }
     return null;
   }
+  // `\sin\frac{\pi}{6}`, `\cos\sqrt{x}`: a command with its arguments.
+  const cmd = /^\\(frac|binom|sqrt)(?![a-zA-Z])/.exec(s.slice(i, i + 8));
+  if (cmd) {
+    let j = i + cmd[0].length;
+    while (s[j] === ' ') j++;
+    if (cmd[1] === 'sqrt' && s[j] === '[') {
+      const close = s.indexOf(']', j);
+      if (close < 0) return null;
+      j = close + 1;
+    }
+    for (let k = cmd[1] === 'sqrt' ? 1 : 2; k > 0; k--) {
+      const a = readArg(s, j);
+      if (!a) return null;
+      j = a.end;
+    }
+    return { text: s.slice(i, j), end: j };
+  }
   if (s[i] === '{' || s[i] === '\\') return readArg(s, i);
   const m = /^(\d+(?:\.\d+)?)?([a-zA-Z])?/.exec(s.slice(i, i + 40));
   if (!m || !m[0]) return readArg(s, i);
@@ -104,7 +128,8 @@ function readFuncArg(s: string, i: number): { text: string; end: number } | null
  * commands → their bare names. `depth` bounds recursion on nested groups.
  */
 function walk(s: string, depth: number): string {
-  if (depth > 40) return s;
+  if (depth > MAX_WALK_DEPTH) return ' ⊥ '; // beyond any honest answer: unparseable, never equal
+
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -212,14 +237,82 @@ function walk(s: string, depth: number): string {
   return out;
 }
 
+/** Nesting of LaTeX groups the walker follows (50 nested \frac use ~100). */
+const MAX_WALK_DEPTH = 400;
+/** Digits of a repeating decimal's parts read exactly (bounds the BigInt work). */
+const MAX_REPEAT_DIGITS = 60;
+
+/**
+ * Repeating decimals: `0.\overline{6}` = 2/3, `0.1\overline{6}` = 1/6, `1.\overline{142857}` = 8/7
+ * (also `\bar`, `\dot`). x = I.F(R) → (IFR − IF) / (10^|F| · (10^|R| − 1)).
+ */
+function repeating(s: string): string {
+  if (!/\\(?:overline|bar|dot)/.test(s)) return s;
+  return s.replace(/(\d*)\.(\d*)\s*\\(?:overline|bar|dot)\s*(?:\{\s*(\d+)\s*\}|(\d))/g, (m, I: string, F: string, R1?: string, R2?: string) => {
+    const R = R1 ?? R2 ?? '';
+    if (I.length + F.length + R.length > MAX_REPEAT_DIGITS) return m;
+    const num = BigInt((I || '0') + F + R) - BigInt((I || '0') + F);
+    const den = 10n ** BigInt(F.length) * (10n ** BigInt(R.length) - 1n);
+    return `\\frac{${num}}{${den}}`;
+  });
+}
+
+/**
+ * Wrappers that do not change an answer: `\color{red}{42}`, `\textcolor{blue}{42}`,
+ * `\colorbox{…}{…}`, and a box inside the answer (`\boxed{\boxed{42}}`): the wrapper goes, the
+ * group stays.
+ */
+function unwrap(s: string): string {
+  if (!/\\(?:color|textcolor|colorbox|boxed|fbox)(?![a-zA-Z])/.test(s)) return s;
+  return s
+    .replace(/\\(?:textcolor|colorbox|color)\s*(?:\[[^\]]*\])?\s*\{[^{}]*\}/g, ' ')
+    .replace(/\\(?:boxed|fbox)(?![a-zA-Z])\s*/g, '');
+}
+
+/**
+ * `{{x}}` → `{x}` (also `{ {x} }`), iteratively in one pass: a group whose whole content is
+ * one group is redundant. 3,000 nested braces around an answer cost one linear pass, not
+ * 3,000 recursions.
+ */
+function collapseBraces(s: string): string {
+  if (!/\{\s*\{/.test(s)) return s;
+  const match = new Int32Array(s.length).fill(-1);
+  const stack: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '{') stack.push(i);
+    else if (c === '}' && stack.length) match[stack.pop()!] = i;
+  }
+  const drop = new Uint8Array(s.length);
+  for (let o = 0; o < s.length; o++) {
+    const c = match[o];
+    if (c < 0) continue;
+    let i = o + 1;
+    while (i < c && s[i] === ' ') i++;
+    let j = c - 1;
+    while (j > o && s[j] === ' ') j--;
+    if (s[i] === '{' && match[i] === j) {
+      drop[o] = 1;
+      drop[c] = 1;
+    }
+  }
+  let out = '';
+  for (let i = 0; i < s.length; i++) if (!drop[i]) out += s[i];
+  return out;
+}
+
 /** Full LaTeX cleanup of one answer string (already extracted). */
 export function latexToPlain(input: string): string {
-  let s = matrices(input.replace(/[\f\t\b\v\r](?=[a-zA-Z])/g, (c) => '\\' + CONTROL[c]));
+  let s = unicodeToLatex(input);
+  s = matrices(s.replace(/[\f\t\b\v\r](?=[a-zA-Z])/g, (c) => '\\' + CONTROL[c]));
   // Doubly escaped LaTeX ("\\frac" for \frac): two backslashes then a letter.
   s = s.replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
-  s = simpleReplacements(s);
-  // A mixed number standing alone as an answer (or list item): 15\frac{39}{40} = 15 + 39/40.
-  s = s.replace(/(^|,)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|$))/g, (_m, a, sign, w, n, d) =>
+  // Wrappers and redundant braces first: 10,000 nested boxes shrink before the other passes.
+  s = collapseBraces(unwrap(s));
+  s = repeating(simpleReplacements(s));
+  // A mixed number standing alone as an answer, list item or side of an equation: 15\frac{39}{40} = 15 + 39/40.
+  s = s.replace(/(^|,|=)(\s*-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}(?=\s*(?:,|=|$))/g, (_m, a, sign, w, n, d) =>
     `${a}${sign}(${w}+\\frac{${n}}{${d}})`,
   );
   // Whole answer wrapped in one pair of grouping braces: "{1,3}" is a list, not a group.

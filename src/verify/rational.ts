@@ -65,7 +65,17 @@ export function pow(a: Rational, b: Rational): Rational | null {
 }
 
 export const eq = (a: Rational, b: Rational) => a.n === b.n && a.d === b.d;
-export const toNumber = (a: Rational) => Number(a.n) / Number(a.d);
+/** The double nearest to a/b (also when a or b is beyond the double range). */
+export function toNumber(a: Rational): number {
+  const ln = a.n.toString().length;
+  const ld = a.d.toString().length;
+  if (ln < 300 && ld < 300) return Number(a.n) / Number(a.d);
+  const k = Math.max(ln, ld) - 300;
+  const scale = 10n ** BigInt(k);
+  if (ln < 300) return Number(a.n) / Number(a.d / scale) / 10 ** k; // tiny: may underflow to 0
+  if (ld < 300) return (Number(a.n / scale) / Number(a.d)) * 10 ** k; // huge: may overflow to ±Infinity
+  return Number(a.n / scale) / Number(a.d / scale);
+}
 
 /** True when a/b has a finite decimal expansion (the denominator has only factors 2 and 5). */
 export function terminates(a: Rational): boolean {

@@ -36,10 +36,17 @@ export const ALLOWED_FUNCTIONS = new Set([
   'sinh', 'cosh', 'tanh', 'log', 'ln', 'log10', 'log2', 'exp', 'abs', 'floor', 'ceil', 'binom',
 ]);
 const ALLOWED_OPS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'factorial']);
-/** Reason for each cap: answers are short; anything beyond these is not an answer worth parsing. */
-export const MAX_EXPR_CHARS = 1_000;
-export const MAX_DEPTH = 48;
-export const MAX_NODES = 2_000;
+/**
+ * Caps, sized for long honest answers (sums of 1,000 terms, 100 nested parentheses, 50 nested
+ * \frac) while keeping one check within a few milliseconds and the recursive parser and tree
+ * walkers far from the stack limit. Redundant parentheses are collapsed before this check.
+ */
+export const MAX_EXPR_CHARS = 20_000;
+/** Bracket nesting: mathjs' recursive-descent parser uses ~20 stack frames per level. */
+export const MAX_DEPTH = 160;
+export const MAX_NODES = 20_000;
+/** Tree depth: a sum of n terms is a left-leaning chain n deep. */
+export const MAX_TREE_DEPTH = 2_500;
 
 export class UnsafeExpression extends Error {}
 
@@ -67,7 +74,7 @@ export function safeParse(src: string): MathNode {
   let count = 0;
   const check = (n: MathNode, depth: number): void => {
     if (++count > MAX_NODES) throw new UnsafeExpression('expression too large');
-    if (depth > MAX_DEPTH * 2) throw new UnsafeExpression('expression nested too deeply');
+    if (depth > MAX_TREE_DEPTH) throw new UnsafeExpression('expression nested too deeply');
     const anyN = n as any;
     switch (n.type) {
       case 'ConstantNode':

@@ -4,14 +4,20 @@
  *   tuple  `(a, b)`, `[a, b)`, `a:b`, a `;`-group `p=5, q=2` (ordered; brackets kept, since
  *          for two items they are an interval's ends)
  *   matrix `⟦a & b ¦ c & d⟧`
- *   rel    `lhs op rhs [op …]` with op in = < > <= >= != ≈ ∈
+ *   rel    `lhs op rhs [op …]` with op in = < > <= >= != ≈ ∈ ∉ ≁ (≁: a negated order)
  *   text / choice / expr (with a `%` flag)
- * `±` expands to a two-element list. Units after a plain number ("125 miles") and `\text`
- * words next to other content ("15 «cm»^(2)") are dropped.
+ * `±` expands to a two-element list. Units, currency and degrees beside a number ("125
+ * miles", "15 «cm»^(2)") are dropped; any other word makes a text answer (units.ts).
  */
+import { isUnitPhrase } from './units.ts';
+
 export type Answer =
   | { t: 'expr'; src: string; pct: boolean }
-  | { t: 'text'; s: string }
+  /**
+   * `words`: a number with words that may change it ("5 thousand"), holding the answer
+   * without them. A predicted one never equals a number; a gold one stands for `words`.
+   */
+  | { t: 'text'; s: string; words?: string }
   | { t: 'choice'; c: string }
   | { t: 'list'; items: Answer[]; set: boolean }
   | { t: 'tuple'; items: Answer[]; open: string; close: string }
@@ -63,7 +69,7 @@ function listSepAt(s: string, i: number): number {
   return m[0].length;
 }
 
-const REL_OPS = ['<=', '>=', '!=', '=', '<', '>', '≈', '∈'];
+const REL_OPS = ['<=', '>=', '!=', '=', '<', '>', '≈', '∈', '∉', '≁'];
 function relAt(s: string, i: number): number {
   for (const op of REL_OPS) if (s.startsWith(op, i)) return op.length;
   return 0;
@@ -85,28 +91,31 @@ export function isLabel(s: string): boolean {
 }
 
 /**
- * Words dropped after a plain number ("125 miles"): any prose word of 4+ letters that is not a
- * math name, or a short unit from this list. Single letters are never dropped: "2k" is 2·k.
+ * Words beside a number: units of measure, currency and degrees are dropped ("125 miles",
+ * `15\text{ cm}^2`, `\$5`); any other word makes the whole answer a text answer marked
+ * `words` ("box holds words that change the number"): `5\text{ thousand}`, `5 or more`,
+ * `\text{not } 5`, `5\text{ apples}` (see units.ts for the choice about counted nouns).
+ * Returns the number alone, the input unchanged, or `{ base }` for "words that may change it"
+ * (`base`: the answer without its words, which a *gold* answer still stands for).
  */
-const SHORT_UNITS = new Set([
-  'cm', 'mm', 'km', 'ft', 'yd', 'mi', 'kg', 'mg', 'lb', 'lbs', 'oz', 'hr', 'hrs', 'min', 'mins', 'sec',
-  'ml', 'mph', 'kph', 'cc', 'sq', 'deg', 'cm2', 'cm3', 'm2', 'm3', 'ft2', 'in2', 'km2', 'usd',
-]);
-function isUnitWord(w: string): boolean {
-  const x = w.replace(/[.²³^()]/g, '');
-  if (SHORT_UNITS.has(x.toLowerCase())) return true;
-  return /^[A-Za-z]{4,}$/.test(x) && !MATH_WORDS.has(x);
-}
-
-function dropUnits(s: string): string {
-  // "\text" words beside other content are units or labels: drop them with any exponent.
+function dropUnits(s: string): string | { base: string } {
   if (s.includes('«')) {
+    const texts = [...s.matchAll(/«([^»]*)»/g)].map((m) => m[1]);
     const stripped = s.replace(/«[^»]*»(?:\^\([^()]*\))?/g, ' ').trim();
-    s = /[A-Za-z0-9]/.test(stripped) ? stripped : s.replace(/[«»]/g, '');
+    if (!/[A-Za-z0-9]/.test(stripped)) return s.replace(/[«»]/g, ''); // a text answer
+    if (!texts.every((t) => t.trim() === '' || isUnitPhrase(t, true))) return { base: stripped };
+    s = stripped;
   }
-  // Plain number followed by words: "125 miles", "1,000.99 m²".
-  const m = /^([-+]?[\d.,]+%?)\s*([A-Za-z][A-Za-z .²³^()23]*)$/.exec(s);
-  if (m && m[2].trim().split(/\s+/).every(isUnitWord)) return m[1];
+  // Plain number followed by words: "125 miles", "1,000.99 m²", "5 apples".
+  const m = /^([-+]?[\d.,]+%?)\s*([A-Za-z][A-Za-z .²³^()23/]*)$/.exec(s);
+  if (m) {
+    if (isUnitPhrase(m[2], false)) return m[1];
+    const words = m[2].match(/[A-Za-z]+/g) ?? [];
+    if (words.some((w) => w.length >= 3 && !MATH_WORDS.has(w))) return { base: m[1] };
+  }
+  // Prose words before a number: "about 5", "not 5", "approximately 5".
+  const b = /^([A-Za-z][A-Za-z ]*?)\s+([-+]?[\d.,]+%?)$/.exec(s);
+  if (b && (b[1].match(/[A-Za-z]+/g) ?? []).some((w) => w.length >= 3 && !MATH_WORDS.has(w)) && !isUnitPhrase(b[1], false)) return { base: b[2] };
   return s;
 }
 
@@ -202,7 +211,9 @@ export function parseAnswer(input: string, depth = 0): Answer {
     }
   }
 
-  let body = dropUnits(s);
+  const kept = dropUnits(s);
+  if (typeof kept !== 'string') return { t: 'text', s: s.replace(/[«»]/g, ' ').replace(/\s+/g, ' ').trim(), words: kept.base };
+  let body = kept;
   if (/^«[^«»]*»$/.test(body)) body = body.slice(1, -1);
   body = body.replace(/[«»]/g, ' ').trim();
   const choice = /^\(?([A-Za-z])\)$|^\(([A-Za-z])\)?$/.exec(body);

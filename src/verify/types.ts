@@ -10,6 +10,11 @@ export interface VerifyResult {
   via?: Extractor;
   /** Canonical form of the gold answer (added field, for `--explain`). */
   goldNormalized?: string | null;
+  /**
+   * Why the answer was rejected, in words (for `--explain`): "box holds words that change the
+   * number", "false equation", "no committed final answer: …", "a decimal is not exactly …".
+   */
+  why?: string;
 }
 
 /**

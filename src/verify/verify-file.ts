@@ -5,7 +5,10 @@
  * optional `equal` (the expected verdict) and an optional Math-Verify `config`. With `equal`,
  * a row passes when the verdict agrees with it; without, when the prediction is judged correct.
  * Malformed lines are reported with their line number and skipped. The last line printed is
- * always `N passed, M failed`.
+ * always `N passed, M failed`; `brevity verify` exits 1 when a row failed (2 on usage errors).
+ * `--explain` shows, for each failing row, the extraction, the normalized forms and *why* an
+ * answer was rejected ("box holds words that change the number", "false equation: …",
+ * "no committed final answer: …").
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -40,7 +43,7 @@ export interface VerifyFileSummary {
 }
 
 export function verifyFile(path: string, opts: VerifyFileOptions, log: (s: string) => void, warn: (s: string) => void): VerifyFileSummary {
-  const text = readFileSync(path, 'utf8');
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // a UTF-8 BOM is not part of line 1
   const lines = text.split(/\r?\n/);
   let extractors: Extractor[] | undefined;
   if (opts.extractors) {
@@ -87,6 +90,7 @@ export function verifyFile(path: string, opts: VerifyFileOptions, log: (s: strin
       if (opts.explain) {
         const cut = (s: string | null | undefined) => (s == null ? 'null' : JSON.stringify(s.length > 200 ? s.slice(0, 200) + '…' : s));
         log(`line ${idx + 1}: expected ${row.equal ?? true}, got ${r.correct} (${r.reason})`);
+        if (!r.correct) log(`  why:        ${r.why ?? r.reason}`);
         log(`  gold:       ${cut(row.gold)} → ${cut(r.goldNormalized)}`);
         log(`  extracted:  ${cut(r.extracted)}${r.via ? ` (via ${r.via})` : ''}`);
         log(`  normalized: ${cut(r.normalized)}`);

@@ -11,7 +11,7 @@
 import { DEFAULT_EXTRACTORS, extractAnswer, extractGold } from './extract.ts';
 import { latexToPlain } from './latex.ts';
 import { parseAnswer, show, type Answer } from './structure.ts';
-import { clearAstCache, eqAnswer, Timeout } from './compare.ts';
+import { clearAstCache, eqAnswer, Timeout, type CompareContext } from './compare.ts';
 import type { Extractor, VerifyResult } from './types.ts';
 import { parseDecimal } from './rational.ts';
 
@@ -28,19 +28,28 @@ export interface VerifyOptions {
   truncated?: boolean;
   /** Time bound of one check (default 100 ms; typical checks take well under 1 ms). */
   timeoutMs?: number;
-  /** Also accept numbers equal after rounding to this many decimals (Math-Verify `float_rounding`; off by default). */
+  /**
+   * The only numeric tolerance, off by default: also accept numbers equal after rounding to
+   * this many decimals (Math-Verify's `float_rounding`). Without it equality is exact: a
+   * decimal equals a value only when it is exactly that value (0.333333 ≠ 1/3, 3.1416 ≠ π).
+   */
   floatRounding?: number;
 }
 
 /** Longest extracted answer that is parsed at all (longer ones: string equality only). */
-const MAX_ANSWER_CHARS = 4_000;
+const MAX_ANSWER_CHARS = 20_000;
+/** Longest extracted answer cleaned up at all. */
+const MAX_LATEX_CHARS = 200_000;
 
 /**
  * Candidate readings of one answer string. "1000,99" is also read with a decimal comma and
  * "1 000" with a space thousands separator; any reading may match.
  */
 function readings(raw: string): Answer[] {
-  const plain = latexToPlain(raw.length > MAX_ANSWER_CHARS ? raw.slice(0, MAX_ANSWER_CHARS) : raw);
+  // LaTeX cleanup is linear, so it runs on long inputs (10,000 nested boxes shrink to one).
+  if (raw.length > MAX_LATEX_CHARS) return [{ t: 'text', s: raw }];
+  const plain = latexToPlain(raw);
+  if (plain.length > MAX_ANSWER_CHARS) return [{ t: 'text', s: plain }];
   const out: Answer[] = [];
   const dot = plain.replace(/^(-?[1-9]\d{0,2}(?:,\d{3})+)(\.\d+)?$/, (_m, a: string, b = '') => a.replace(/,/g, '') + b);
   const spaced = /^-?[1-9]\d{0,2}(?: \d{3})+(?:\.\d+)?$/.test(plain) ? plain.replace(/ /g, '') : dot;
@@ -78,7 +87,9 @@ function compare(gold: string, pred: string, extracted: string, opts: VerifyOpti
     const b = parseDecimal(pp[1]);
     if (a && b) {
       const correct = a.n === b.n && a.d === b.d;
-      return { correct, extracted, normalized: pp[1], reason: correct ? 'equal' : 'not_equal', via, goldNormalized: gp[1] };
+      const r: VerifyResult = { correct, extracted, normalized: pp[1], reason: correct ? 'equal' : 'not_equal', via, goldNormalized: gp[1] };
+      if (!correct) r.why = 'a different number (compared exactly)';
+      return r;
     }
   }
   const deadline = performance.now() + (opts.timeoutMs ?? 100);
@@ -92,14 +103,15 @@ function compare(gold: string, pred: string, extracted: string, opts: VerifyOpti
     if (g.raw.trim() === pred.trim() && pred.trim() !== '') {
       return { correct: true, extracted, normalized, reason: 'equal', via, goldNormalized };
     }
-    const ctx = { deadline, floatRounding: opts.floatRounding };
+    const ctx: CompareContext = { deadline, floatRounding: opts.floatRounding };
     for (const ga of g.answers) for (const pa of ps) {
       if (eqAnswer(ga, pa, ctx)) return { correct: true, extracted, normalized, reason: 'equal', via, goldNormalized };
     }
-    return { correct: false, extracted, normalized, reason: 'not_equal', via, goldNormalized };
+    return { correct: false, extracted, normalized, reason: 'not_equal', via, goldNormalized, why: ctx.why ?? 'different value' };
   } catch (e) {
     const reason = e instanceof Timeout ? 'timeout' : 'error';
-    return { correct: false, extracted, normalized, reason, via, goldNormalized };
+    const why = e instanceof Timeout ? 'the check exceeded its time bound' : 'the answer could not be read';
+    return { correct: false, extracted, normalized, reason, via, goldNormalized, why };
   }
 }
 
@@ -113,11 +125,19 @@ export function verify(response: string, gold: string, opts: VerifyOptions = {})
     const ex = extractAnswer(response, extractors, opts.truncated ?? false);
     if (ex.answer === null) {
       const reason = opts.truncated && ex.reason === 'no_answer' ? 'truncated' : ex.reason;
-      return { correct: false, extracted: null, normalized: null, reason };
+      return { correct: false, extracted: null, normalized: null, reason, why: ex.why ?? 'no final answer found' };
     }
-    return compare(gold, ex.answer, ex.answer, opts, ex.via);
+    const r = compare(gold, ex.answer, ex.answer, opts, ex.via);
+    // An answer offered with "or" beside other forms counts only if every form is correct.
+    for (const alt of ex.alternatives ?? []) {
+      if (!r.correct) break;
+      if (!compare(gold, alt, alt, opts).correct) {
+        return { ...r, correct: false, reason: 'no_committed_answer', why: `the final answer is offered beside a different one ("or ${alt.trim()}")` };
+      }
+    }
+    return r;
   } catch {
-    return { correct: false, extracted: null, normalized: null, reason: 'error' };
+    return { correct: false, extracted: null, normalized: null, reason: 'error', why: 'internal error (please report)' };
   }
 }
 

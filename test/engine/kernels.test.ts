@@ -8,11 +8,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 // Gradients are registered by the model area's side-effect module (tfjs-core's Node build has none).
 import '../../src/model/tf-gradients.ts';
-import { initEngine, loadAddon, setMatmulKernel, type BlasAddon, type MatmulKernel } from '../../src/engine/index.ts';
+import { initEngine, loadAddon, loadOwnAddon, setMatmulKernel, type BlasAddon, type MatmulKernel } from '../../src/engine/index.ts';
 import { randomArr, refMatmul, refMatmulGrads, worstRatio, type Arr } from './reference.ts';
 
 const addon = loadAddon();
 if (!addon.addon) console.warn(`[test/engine] native kernel tests SKIPPED: ${addon.reason}`);
+/** brevity's own kernel (brevity_gemm), tested through the same 'native' kernel code as OpenBLAS. */
+const own = loadOwnAddon();
+if (!own.addon) console.warn(`[test/engine] own-kernel tests SKIPPED: ${own.reason}`);
 
 /** Logical shapes: A is [...batchA, M, K], B is [...batchB, K, N]. */
 const CASES: Array<{ name: string; a: number[]; b: number[] }> = [
@@ -53,17 +56,18 @@ function counting(inner: BlasAddon) {
 
 beforeAll(async () => { await initEngine(); });
 
-const PATHS: Array<{ kernel: MatmulKernel; skip: boolean }> = [
-  { kernel: 'portable', skip: false },
-  { kernel: 'native', skip: addon.addon == null },
+const PATHS: Array<{ name: string; kernel: MatmulKernel; lib: BlasAddon | null; skip: boolean }> = [
+  { name: 'portable', kernel: 'portable', lib: null, skip: false },
+  { name: 'native (OpenBLAS)', kernel: 'native', lib: addon.kind === 'openblas' ? addon.addon : null, skip: addon.kind !== 'openblas' },
+  { name: `native (own ${own.addon?.corename() ?? ''})`, kernel: 'native', lib: own.addon, skip: own.addon == null },
 ];
 
-describe.each(PATHS)('$kernel matmul kernel', ({ kernel, skip }) => {
+describe.each(PATHS)('$name matmul kernel', ({ kernel, lib, skip }) => {
   let counter = { calls: 0 };
   beforeAll(() => {
     if (skip) return;
     if (kernel === 'native') {
-      const c = counting(addon.addon!);
+      const c = counting(lib!);
       counter = c.counter;
       setMatmulKernel('native', c.wrapped);
     } else {

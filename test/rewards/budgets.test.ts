@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { curriculumBudget, CurriculumScheduleSchema } from '../../rewards/budgets/curriculum.ts';
 import { PromptHistory } from '../../rewards/history.ts';
-import { makeBudgetPolicy, resolveBudgetPolicy } from '../../rewards/registry.ts';
+import { BudgetSpecSchema, makeBudgetPolicy, resolveBudgetPolicy } from '../../rewards/registry.ts';
 import { testRng } from './helpers.ts';
 
 const none = new PromptHistory();
@@ -147,7 +147,7 @@ describe('state save/restore: a resumed policy continues identically', () => {
   ] as const) {
     it(spec.type, () => {
       const rng = testRng(42);
-      const a = resolveBudgetPolicy(spec);
+      const a = resolveBudgetPolicy(BudgetSpecSchema.parse(spec));
       const h = new PromptHistory({ window: 8 });
       const ids = ['p0', 'p1', 'p2', 'p3'];
       const stepOnce = (pol: typeof a, hist: PromptHistory, t: number, r: typeof rng) => {
@@ -166,7 +166,7 @@ describe('state save/restore: a resumed policy continues identically', () => {
       for (let t = 0; t < 5; t++) stepOnce(a, h, t, rng);
       // checkpoint: policy state + history, through JSON as a checkpoint would
       const saved = JSON.parse(JSON.stringify({ policy: a.state(), history: h.toJSON() }));
-      const b = resolveBudgetPolicy(spec);
+      const b = resolveBudgetPolicy(BudgetSpecSchema.parse(spec));
       b.loadState(saved.policy);
       const hb = PromptHistory.fromJSON(saved.history);
       // continue both with identical randomness

@@ -202,10 +202,16 @@ describe('edge cases across every shaper (hand-computed)', () => {
     'grpo-lambda': { one: [1], truncated: [1, 0] },
     'drpo-length': { one: [0.6], truncated: [0, null] },
     surrogate: { one: [1], truncated: [0, 0] }, // step 60: no flags (0) + in-band length (1); truncated: format only
+    laser: { one: [1.5], truncated: [1, 0] }, // L_T = 50
+    'laser-d': { one: [1.5], truncated: [1, 0] }, // no history: LASER's L_T
+    hapo: { one: [1], truncated: [1, 0] }, // no history: no h
+    lapo: { one: [1.7], truncated: [1.7, 0] }, // the band is the group's own correct length
+    alp: { one: [0.8], truncated: [0.75, -0.25] }, // p 1 → 1 − 0.5·0.4; p 0.5 → ∓0.25
+    'lazy-length': { one: [1], truncated: [1, 0] }, // gate closed without history
   };
   it('covers every registered shaper', async () => {
     const { shapers } = await import('../../rewards/registry.ts');
-    expect(Object.keys(cases).sort()).toEqual(Object.keys(shapers).sort());
+    expect(Object.keys(cases).sort()).toEqual([...shapers.names].sort());
   });
   for (const [type, want] of Object.entries(cases)) {
     it(`${type}: group of one, all truncated`, () => {

@@ -118,4 +118,31 @@ export function conformance(s: ConformanceSetup): void {
       });
     }
   });
+
+  conformanceTopP(s, prompt);
+}
+
+/**
+ * The trainer's mismatch correction needs log μ of the distribution actually
+ * sampled: with top-p, the nucleus renormalised (llama.cpp cuts at T = 1 and
+ * then applies T; at T = 1 both engines keep the same nucleus).
+ */
+export function conformanceTopP(s: Pick<ConformanceSetup, 'engine' | 'config' | 'weights'>, prompt: number[]): void {
+  it('with top-p, log-probs are of the renormalised nucleus: log(p / nucleus mass)', async () => {
+    const topP = 0.7;
+    const [samples] = await s.engine().generate([{ promptIds: prompt, n: 3, maxTokens: 4, seed: 21 }], { temperature: 1, topP, logprobs: true, stopTokenIds: [] });
+    let cut = 0;
+    for (const x of samples) {
+      const ref = referenceLogits(s.config, to64(s.weights), [...prompt, ...x.tokens]);
+      x.tokens.forEach((t, i) => {
+        const p = softmax(ref[prompt.length - 1 + i]);
+        const sorted = [...p].sort((a, b) => b - a);
+        let mass = 0;
+        for (const v of sorted) if (mass < topP) mass += v;
+        expect(Math.abs(x.logprobs![i] - Math.log(p[t] / mass))).toBeLessThan(2e-4);
+        if (mass < 0.999) cut++;
+      });
+    }
+    expect(cut).toBeGreaterThan(0); // the nucleus really excluded some mass
+  });
 }

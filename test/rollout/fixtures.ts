@@ -5,7 +5,7 @@ import type { GgufVocab } from '../../src/model/gguf.ts';
 
 export const rng = (seed: number): (() => number) => makeRng(seed).next;
 
-export function tinyConfig(arch: 'llama' | 'qwen2', over: Partial<ModelConfig> = {}): ModelConfig {
+export function tinyConfig(arch: 'llama' | 'qwen2' | 'qwen3', over: Partial<ModelConfig> = {}): ModelConfig {
   return ModelConfigSchema.parse({
     arch, vocabSize: 16, hiddenSize: 32, numLayers: 2, numHeads: 4, numKvHeads: 2, ffnSize: 64,
     maxPositions: 128, eosTokenId: 0, ropeTheta: 10000, rmsNormEps: 1e-6, ...over,
@@ -14,15 +14,16 @@ export function tinyConfig(arch: 'llama' | 'qwen2', over: Partial<ModelConfig> =
 
 /** Shapes of every HF-named tensor of `cfg`. */
 export function tensorShapes(cfg: ModelConfig): [string, number[]][] {
-  const D = cfg.hiddenSize, kvD = (D / cfg.numHeads) * cfg.numKvHeads;
+  const D = cfg.hiddenSize, hd = cfg.headDim ?? D / cfg.numHeads, qD = hd * cfg.numHeads, kvD = hd * cfg.numKvHeads;
   const out: [string, number[]][] = [['model.embed_tokens.weight', [cfg.vocabSize, D]], ['model.norm.weight', [D]]];
   for (let i = 0; i < cfg.numLayers; i++) {
     const p = `model.layers.${i}.`;
     out.push([`${p}input_layernorm.weight`, [D]], [`${p}post_attention_layernorm.weight`, [D]]);
-    out.push([`${p}self_attn.q_proj.weight`, [D, D]], [`${p}self_attn.k_proj.weight`, [kvD, D]]);
-    out.push([`${p}self_attn.v_proj.weight`, [kvD, D]], [`${p}self_attn.o_proj.weight`, [D, D]]);
+    out.push([`${p}self_attn.q_proj.weight`, [qD, D]], [`${p}self_attn.k_proj.weight`, [kvD, D]]);
+    out.push([`${p}self_attn.v_proj.weight`, [kvD, D]], [`${p}self_attn.o_proj.weight`, [D, qD]]);
     if (cfg.arch === 'qwen2')
-      out.push([`${p}self_attn.q_proj.bias`, [D]], [`${p}self_attn.k_proj.bias`, [kvD]], [`${p}self_attn.v_proj.bias`, [kvD]]);
+      out.push([`${p}self_attn.q_proj.bias`, [qD]], [`${p}self_attn.k_proj.bias`, [kvD]], [`${p}self_attn.v_proj.bias`, [kvD]]);
+    if (cfg.arch === 'qwen3') out.push([`${p}self_attn.q_norm.weight`, [hd]], [`${p}self_attn.k_norm.weight`, [hd]]);
     out.push([`${p}mlp.gate_proj.weight`, [cfg.ffnSize, D]], [`${p}mlp.up_proj.weight`, [cfg.ffnSize, D]]);
     out.push([`${p}mlp.down_proj.weight`, [D, cfg.ffnSize]]);
   }

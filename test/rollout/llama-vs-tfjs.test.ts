@@ -11,11 +11,12 @@ const tokenizer = { vocabSize: 16, eosTokenId: 0, decode: vocab.decode, tokenStr
 afterAll(() => disposeLlamaRuntime());
 
 describe('llama.cpp vs tfjs decoder', () => {
-  for (const arch of ['qwen2', 'llama'] as const) {
+  for (const arch of ['qwen2', 'llama', 'qwen3'] as const) {
     for (const init of ['initPolicy', 'random ±0.3'] as const) {
       it(`${arch} (${init}, GQA 4/2): every position ≤ 1e-4`, async () => {
         await initEngine();
-        const config = tinyConfig(arch, { tieEmbeddings: init === 'initPolicy' });
+        // qwen3: head_dim 12 ≠ hidden/heads (32/4), as in the real checkpoints (1024/16 vs 128).
+        const config = tinyConfig(arch, { tieEmbeddings: init === 'initPolicy', ...(arch === 'qwen3' ? { headDim: 12 } : {}) });
         const policy = init === 'initPolicy' ? initPolicy(config, 3) : policyFromNamed(config, randomWeights(config, 4));
         const weights = policyToNamed(policy);
         const e = await LlamaCppEngine.create(config, weights, tokenizer);

@@ -47,3 +47,20 @@ describe('TfjsEngine waves', () => {
     expect(out.map((r) => r.map((x) => x.tokens.length))).toEqual([[10, 10], [120, 120]]);
   });
 });
+
+describe('TfjsEngine cache paths', () => {
+  it('the tail cache with row compaction samples exactly what the old concat path sampled', async () => {
+    const old = await TfjsEngine.create(policy, vocab, { batchSize: 16, kvLayout: 'concat', compactAt: 0 });
+    const fresh = await TfjsEngine.create(policy, vocab, { batchSize: 16, compactAt: 0.9 });
+    const reqs = [
+      { promptIds: [1, 2, 3], n: 6, maxTokens: 40, seed: 7 },
+      { promptIds: [5, 9, 9, 9, 4, 2, 8], n: 5, maxTokens: 25, seed: 8 },
+    ];
+    const a = await old.generate(reqs, { temperature: 1, logprobs: true });
+    const b = await fresh.generate(reqs, { temperature: 1, logprobs: true });
+    const lengths = b.flat().map((x) => x.tokens.length);
+    expect(new Set(lengths).size, 'rows finish at different steps, so compaction happens').toBeGreaterThan(2);
+    expect(b.map((r) => r.map((x) => x.tokens))).toEqual(a.map((r) => r.map((x) => x.tokens)));
+    b.flat().forEach((x, i) => x.logprobs!.forEach((lp, t) => expect(lp).toBeCloseTo(a.flat()[i].logprobs![t], 4)));
+  });
+});

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PromptHistory } from '../../rewards/history.ts';
-import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
 import type { Shaper } from '../../rewards/types.ts';
 import { RewardPipeline } from '../../src/serve/reward-pipeline.ts';
 import { createRewardServer, type RewardServer } from '../../src/serve/reward-server.ts';
@@ -19,8 +19,8 @@ const fragile: Shaper = (batch) => {
 const history = new PromptHistory();
 const pipeline = new RewardPipeline({
   extractors: ['hash'],
-  shapers: [{ name: 'fragile', weight: 1, fn: fragile }, resolveShaper({ type: 'dler' })],
-  budget: resolveBudgetPolicy({ type: 'fixed', cap: 50 }),
+  shapers: [{ name: 'fragile', weight: 1, fn: fragile }, resolveShaper(ShaperSpecSchema.parse({ type: 'dler' }))],
+  budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'fixed', cap: 50 })),
   history,
   maxTokens: 100,
   groupSize: 2,

@@ -3,11 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
-import { resolveShaper } from '../../rewards/registry.ts';
-import { resolveBudgetPolicy } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator } from '../../src/train/advantages.ts';
+import { ShaperSpecSchema, resolveShaper } from '../../rewards/registry.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy } from '../../rewards/registry.ts';
+import { AdvantageSpecSchema, resolveAdvantageEstimator } from '../../rewards/advantages.ts';
 import { TrainConfigSchema } from '../../src/train/config.ts';
-import { LossConfigSchema } from '../../src/train/loss-config.ts';
+import { LossConfigSchema } from '../../src/train/losses.ts';
 import { Trainer } from '../../src/train/loop.ts';
 import { MetricsWriter } from '../../src/train/metrics.ts';
 import { SamplingFilterSchema } from '../../src/train/sampling-filter.ts';
@@ -36,9 +36,9 @@ function makeTrainer(over: { policy?: ReturnType<typeof tinyPolicy>; loss?: obje
     engine: new TinyEngine(policy),
     env: tinyEnv(),
     methods: {
-      shapers: (over.rewards ?? [{ type: 'correctness' }]).map((s) => resolveShaper(s as never)),
-      budget: resolveBudgetPolicy({ type: 'fixed', cap: 6 } as never),
-      advantage: resolveAdvantageEstimator((over.advantage ?? { type: 'grpo' }) as never),
+      shapers: (over.rewards ?? [{ type: 'correctness' }]).map((s) => resolveShaper(ShaperSpecSchema.parse(s))),
+      budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'fixed', cap: 6 })),
+      advantage: resolveAdvantageEstimator(AdvantageSpecSchema.parse(over.advantage ?? { type: 'grpo' })),
     },
     runDir,
     resume: over.resume,

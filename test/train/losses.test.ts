@@ -1,3 +1,4 @@
+import { drpoPositiveWeights } from '../../rewards/shapers/drpo.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.ts';
@@ -6,19 +7,18 @@ import {
   aggregatePlain,
   clippedLossPlain,
   drpoLossPlain,
-  drpoWeightsPlain,
   normalizersPlain,
   type PlainLossInput,
 } from '../../src/train/losses-plain.ts';
 import { clippedLoss, drpoLoss, type LossInput } from '../../src/train/losses.ts';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 beforeAll(async () => {
   await initEngine();
 });
 
-const clipped = (o: object = {}) => ClippedLossSchema.parse({ type: 'clipped', ...o });
-const drpo = (o: object = {}) => DrpoLossSchema.parse({ type: 'drpo', ...o });
+const clipped = (o: object = {}) => ClippedLossSchema.parse(o);
+const drpo = (o: object = {}) => DrpoLossSchema.parse(o);
 
 function toTensors(x: PlainLossInput): LossInput {
   const adv = x.advantages;
@@ -136,8 +136,26 @@ describe('KL estimators and DRPO: hand-computed', () => {
     const out = drpoLossPlain(drpo({ lambda, tau }), x);
     expect(out.loss).toBeCloseTo(-J0 / 2, 12); // θ = old: KL 0, no trust-region term
     expect(out.metrics['drpo/skipped_groups']).toBe(1);
-    expect(drpoWeightsPlain([1, 1, 1], 0.1)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(drpoPositiveWeights([1, 1, 1], 0.1)).toEqual([1 / 3, 1 / 3, 1 / 3]);
     expect(drpoLoss(drpo({ lambda, tau }), toTensors(x)).loss.dataSync()[0]).toBeCloseTo(-J0 / 2, 5);
+  });
+  it('GSPO / LUSPO by hand: one ratio per sequence from its mean log-ratio; LUSPO scales by length', () => {
+    // Row 0: log-ratios 0.1, 0.3 (mean 0.2); row 1: one token, log-ratio −0.4. A = +1, −1.
+    const x: PlainLossInput = {
+      logProbs: [[-1.0, -2.0], [-1.5, 0]],
+      oldLogProbs: [[-1.1, -2.3], [-1.1, 0]],
+      mask: [[1, 1], [1, 0]],
+      advantages: [1, -1],
+    };
+    const s0 = Math.exp(0.2);
+    const s1 = Math.exp(-0.4);
+    // ε 0.1: s0 = 1.2214 clips to 1.1 (A > 0: min(1.2214, 1.1) = 1.1); s1 = 0.6703 with A < 0: min(−0.6703, −0.9) = −0.9
+    const gspo = clippedLossPlain(clipped({ importanceLevel: 'sequence', epsLow: 0.1, epsHigh: 0.1 }), x);
+    expect(gspo.loss).toBeCloseTo(-(2 * 1.1 + -0.9) / 3, 12); // token-mean over 3 tokens
+    expect(gspo.metrics['ratio/max']).toBeCloseTo(s0, 12);
+    expect(gspo.metrics['ratio/min']).toBeCloseTo(s1, 12);
+    const luspo = clippedLossPlain(clipped({ importanceLevel: 'sequence', lengthUnbiased: true, epsLow: 0.1, epsHigh: 0.1, aggregation: 'seq-mean-token-mean' }), x);
+    expect(luspo.loss).toBeCloseTo(-(2 * 1.1 + 1 * -0.9) / 2, 12); // per sequence |y|·obj, then the mean over sequences
   });
   it('DRPO trust region: stopgrad(max(β(KL−δ),0))·KL', () => {
     const x: PlainLossInput = {
@@ -154,7 +172,11 @@ describe('KL estimators and DRPO: hand-computed', () => {
     const cfg = drpo({ klEstimator: 'k2', beta: 1000 });
     const k2 = 0.5 * 0.01;
     const out = drpoLossPlain(cfg, x);
-    expect(out.metrics['kl/old']).toBeCloseTo(k2, 12);
+    expect(out.metrics['drpo/tr_kl']).toBeCloseTo(k2, 12);
+    // kl/old is the same k3 estimate under every loss, whatever the trust region uses.
+    const k3 = Math.exp(0.1) - 0.1 - 1;
+    expect(out.metrics['kl/old']).toBeCloseTo(k3, 12);
+    expect(clippedLossPlain(clipped(), { ...x, advantages: [1, -1] }).metrics['kl/old']).toBeCloseTo(k3, 12);
     expect(out.metrics['drpo/tr_coef']).toBeCloseTo(1000 * (k2 - 1e-4), 9);
     const J = -1 - 10 * (-2 / 10);
     expect(out.loss).toBeCloseTo(-J + 1000 * (k2 - 1e-4) * k2, 9);
@@ -168,6 +190,8 @@ describe('tfjs losses equal their plain-array oracles', () => {
     clipped({ aggregation: 'seq-mean-token-sum-norm', klCoef: 0.1, klEstimator: 'k1', entropyCoef: 0.01, maskTruncated: true }),
     clipped({ aggregation: 'token-mean', klCoef: 0.05, klEstimator: 'k2', normConstant: 100 }),
     clipped({ klCoef: 0.05, klEstimator: 'k3', dualClip: 10, maskTruncated: true }),
+    clipped({ importanceLevel: 'sequence', epsLow: 0.1, epsHigh: 0.15, aggregation: 'seq-mean-token-mean' }),
+    clipped({ importanceLevel: 'sequence', lengthUnbiased: true, dualClip: 3, maskTruncated: true }),
   ];
   it.each(configs.map((c, i) => [i, c] as const))('clipped config %i', (_i, cfg) => {
     const rng = new Rng(11 + _i);
@@ -282,6 +306,16 @@ describe('gradients of the tfjs losses match finite differences', () => {
       'clipped, token-mean, k2',
       (lp) => clippedLossPlain(clipped({ epsLow: 0.5, epsHigh: 0.5, klCoef: 0.2, klEstimator: 'k2' }), { ...meta, logProbs: lp }).loss,
       (lp) => clippedLoss(clipped({ epsLow: 0.5, epsHigh: 0.5, klCoef: 0.2, klEstimator: 'k2' }), { ...toTensors({ ...meta, logProbs: [[0]] }), logProbs: lp }).loss,
+    ],
+    [
+      'GSPO: sequence-level ratio, seq-mean-token-mean',
+      (lp) => clippedLossPlain(clipped({ importanceLevel: 'sequence', epsLow: 0.5, epsHigh: 0.5, aggregation: 'seq-mean-token-mean' }), { ...meta, logProbs: lp }).loss,
+      (lp) => clippedLoss(clipped({ importanceLevel: 'sequence', epsLow: 0.5, epsHigh: 0.5, aggregation: 'seq-mean-token-mean' }), { ...toTensors({ ...meta, logProbs: [[0]] }), logProbs: lp }).loss,
+    ],
+    [
+      'LUSPO: sequence-level ratio × |y_i|, token-mean',
+      (lp) => clippedLossPlain(clipped({ importanceLevel: 'sequence', lengthUnbiased: true, epsLow: 0.5, epsHigh: 0.5 }), { ...meta, logProbs: lp }).loss,
+      (lp) => clippedLoss(clipped({ importanceLevel: 'sequence', lengthUnbiased: true, epsLow: 0.5, epsHigh: 0.5 }), { ...toTensors({ ...meta, logProbs: [[0]] }), logProbs: lp }).loss,
     ],
     [
       'clipped with an active dual clip (DLER: 0.2/0.28, c·A bound for A < 0)',

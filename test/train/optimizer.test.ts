@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine } from '../../src/engine/index.ts';
 import { AdamW, clipByGlobalNorm, learningRate } from '../../src/train/optimizer.ts';
-import { Rng } from '../../src/train/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 beforeAll(async () => {
   await initEngine();

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
 import { policyToNamed } from '../../src/model/decoder.ts';
-import { resolveBudgetPolicy, resolveShaper } from '../../rewards/registry.ts';
-import { resolveAdvantageEstimator, type AdvantageEstimator } from '../../src/train/advantages.ts';
+import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
+import { AdvantageSpecSchema, resolveAdvantageEstimator, type AdvantageEstimator } from '../../rewards/advantages.ts';
 import { latestCheckpoint, loadTrainerCheckpoint, readTrainerState } from '../../src/train/checkpoint.ts';
 import { TrainConfigSchema } from '../../src/train/config.ts';
-import { LossConfigSchema } from '../../src/train/loss-config.ts';
+import { LossConfigSchema } from '../../src/train/losses.ts';
 import { Trainer, type TrainerOptions } from '../../src/train/loop.ts';
 import { MetricsWriter, type StepMetrics } from '../../src/train/metrics.ts';
 import { SamplingFilterSchema } from '../../src/train/sampling-filter.ts';
@@ -27,17 +27,17 @@ function options(runDir: string, over: Partial<TrainerOptions> & { advantage?: A
     sampling: SamplingFilterSchema.parse({ dynamic: true, maxRounds: 2 }),
     rollout: { n: 4, temperature: 1, topP: 1, maxTokens: 6 },
     policy,
-    reference: tinyPolicy(3),
+    makeReference: () => tinyPolicy(3),
     engine: new TinyEngine(policy),
     env: tinyEnv(),
     methods: {
       shapers: [
-        resolveShaper({ type: 'correctness' } as never),
-        resolveShaper({ type: 'kimi', weight: 0.5 } as never),
-        resolveShaper({ type: 'l1-exact', weight: 0.2, alpha: 0.05 } as never),
+        resolveShaper(ShaperSpecSchema.parse({ type: 'correctness' })),
+        resolveShaper(ShaperSpecSchema.parse({ type: 'kimi', weight: 0.5 })),
+        resolveShaper(ShaperSpecSchema.parse({ type: 'l1-exact', weight: 0.2, alpha: 0.05 })),
       ],
-      budget: resolveBudgetPolicy({ type: 'l1', seed: 5, minTarget: 2, maxTarget: 6, cap: 6 } as never),
-      advantage: over.advantage ?? resolveAdvantageEstimator({ type: 'batch-norm' } as never),
+      budget: resolveBudgetPolicy(BudgetSpecSchema.parse({ type: 'l1', seed: 5, minTarget: 2, maxTarget: 6, cap: 6 })),
+      advantage: over.advantage ?? resolveAdvantageEstimator(AdvantageSpecSchema.parse({ type: 'batch-norm' })),
     },
     runDir,
     progress: 'silent',
@@ -146,7 +146,7 @@ describe('checkpoint and resume', () => {
 describe('NaN/Inf guard', () => {
   it('skips non-finite updates, stops after maxNonFinite in a row, leaves the last good checkpoint', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-nan-'));
-    const grpo = resolveAdvantageEstimator({ type: 'grpo' } as never);
+    const grpo = resolveAdvantageEstimator(AdvantageSpecSchema.parse({ type: 'grpo' }));
     let calls = 0;
     const poisoned: AdvantageEstimator = (x) => (++calls >= 2 ? x.rewards.map(() => NaN) : grpo(x));
     const o = options(dir, { advantage: poisoned });

@@ -13,8 +13,9 @@ import { forwardLogits, initPolicy, type Policy } from '../../src/model/decoder.
 import { ModelConfigSchema } from '../../src/model/config.ts';
 import type { GenerateOptions, GenerateRequest, Sample } from '../../src/rollout/types.ts';
 import type { Problem } from '../../src/tasks/types.ts';
-import type { TrainEnv, TrainerEngine } from '../../src/train/loop.ts';
-import { Rng } from '../../src/train/rng.ts';
+import type { TrainEnv } from '../../src/train/loop.ts';
+import type { RolloutEngine } from '../../src/rollout/types.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 export const EOS = 1;
 export const TARGET = 5;
@@ -47,7 +48,7 @@ export function tinyEnv(): TrainEnv {
   };
 }
 
-export class TinyEngine implements TrainerEngine {
+export class TinyEngine implements RolloutEngine {
   readonly name = 'tiny';
   constructor(readonly policy: Policy) {}
 

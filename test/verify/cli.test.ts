@@ -56,6 +56,47 @@ describe('brevity verify <file.jsonl>', () => {
       console.error = error;
     }
     expect(out[out.length - 1]).toBe('3 passed, 1 failed');
+    // Rows failed: the status says so (1), unlike a clean file (0).
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
     expect(readFileSync(new URL('../../src/cli.ts', import.meta.url), 'utf8')).toMatch(/commands\/verify\.ts/);
+  });
+  it('exits 0 when every row passes; a BOM on line 1 and 10,000 box openers are read, not errors', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-verify-'));
+    const p = path.join(dir, 'ok.jsonl');
+    const rows = [
+      { gold: '5', pred: '\\boxed{5}', equal: true },
+      { gold: '5', pred: '\\boxedx'.repeat(12_000) + ' so \\boxed{5}', equal: true },
+      { gold: '5', pred: '\\boxed{2+2=5}', equal: false },
+    ];
+    writeFileSync(p, '\uFEFF' + rows.map((r) => JSON.stringify(r)).join('\n'));
+    const program = new Command('brevity').exitOverride();
+    register(program);
+    const out: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => void out.push(s);
+    try {
+      await program.parseAsync(['node', 'brevity', 'verify', p, '--explain']);
+    } finally {
+      console.log = log;
+    }
+    expect(out[out.length - 1]).toBe('3 passed, 0 failed');
+    expect(process.exitCode ?? 0).toBe(0);
+  });
+  it('--explain says why a row is rejected', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-verify-'));
+    const p = path.join(dir, 'why.jsonl');
+    const rows = [
+      { gold: '5', pred: '\\boxed{5 \\text{ thousand}}' },
+      { gold: '5', pred: '\\boxed{2+2=5}' },
+      { gold: '5', pred: 'It might be 5 or 6, and then' },
+    ];
+    writeFileSync(p, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const out: string[] = [];
+    verifyFile(p, { explain: true }, (s) => out.push(s), () => {});
+    const text = out.join('\n');
+    expect(text).toMatch(/why: +box holds words that change the number/);
+    expect(text).toMatch(/why: +false equation/);
+    expect(text).toMatch(/why: +no committed final answer/);
   });
 });

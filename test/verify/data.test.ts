@@ -1,8 +1,8 @@
 /**
- * Acceptance numbers on ../shared/data (skipped with a message when the data is absent):
- * public Math-Verify cases ≥ 97% agreement, GSM8K 1319/1319, MATH-500 ≥ 99%.
+ * Acceptance numbers on the shipped data/ files (skipped with a message when the data is absent):
+ * public Math-Verify cases ≥ 97% agreement, GSM8K 1319/1319, MATH-500 500/500.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify.ts';
 import { optionsFromConfig, usesNonDefault } from '../../src/verify/case-config.ts';
 import { dataDir, isMislabelled, loadGsm8k, loadMath500, loadPublicCases } from '../../src/verify/datasets.ts';
@@ -12,10 +12,22 @@ const gsm = loadGsm8k();
 const math = loadMath500();
 if (!cases || !gsm || !math) console.warn(`verify data tests skipped: files not found in ${dataDir}`);
 
+// The first calls in a fresh worker pay for JIT compilation; on a loaded machine that alone
+// can pass the 100 ms deadline. Warm up once so the verdicts below are about the answers.
+beforeAll(() => {
+  for (const c of cases ?? []) verify(c.pred, c.gold, optionsFromConfig(c.config));
+});
+
 describe.skipIf(!cases)('public Math-Verify cases', () => {
-  it('agree with the labels on ≥ 97%; the only disagreement is the mislabelled row', () => {
+  it('agree with the labels on ≥ 97%; each disagreement is the mislabelled row or a label our exact rules overturn', () => {
     const wrong = cases!.filter((c) => verify(c.pred, c.gold, optionsFromConfig(c.config)).correct !== c.equal);
-    expect(wrong.map((c) => c.line)).toEqual(cases!.filter(isMislabelled).map((c) => c.line));
+    // Math-Verify accepts "1/2 \$ = 10/9" (a false equation) and 0.0833333333333333 for 1/12
+    // (rounding to 6 decimals by default); the reward's rules reject both (docs/verifier.md).
+    for (const c of wrong.filter((x) => !isMislabelled(x))) {
+      expect(c.equal, `line ${c.line}`).toBe(true);
+      expect(verify(c.pred, c.gold, optionsFromConfig(c.config)).why, `line ${c.line}`).toMatch(/false equation|decimal is not exactly/);
+    }
+    expect(wrong.length).toBeLessThanOrEqual(3);
     expect((cases!.length - wrong.length) / cases!.length).toBeGreaterThanOrEqual(0.97);
   });
   it('the mislabelled row (1 - 1/e vs 1 + 1/e) is judged not equal, the mathematically right verdict', () => {
@@ -44,9 +56,9 @@ describe.skipIf(!gsm)('GSM8K reference solutions', () => {
 });
 
 describe.skipIf(!math)('MATH-500 reference solutions', () => {
-  it('the last boxed answer verifies against `answer` on ≥ 99%', () => {
+  it('the last boxed answer of every solution verifies against `answer` (500/500)', () => {
     const fails = math!.filter((r) => !verify(r.solution, r.answer, { extractors: ['boxed'], strict: true }).correct);
-    expect(fails.length / math!.length).toBeLessThanOrEqual(0.01);
+    expect(fails.map((r) => r.unique_id)).toEqual([]);
   });
   it("another problem's answer is accepted only when it is the same value", () => {
     // Pairs (i, i+k): positives must be genuinely equal answers, e.g. both "7".

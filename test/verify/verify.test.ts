@@ -6,10 +6,10 @@ const PAIRS: [string, string, boolean][] = [
   // numbers, exact and approximate
   ['1000', '1,000', true], ['1000', '1{,}000', true], ['1000', '1\\,000', true], ['1000', '1 000', true],
   ['1000', '\\$1,000', true], ['1000.99', '1000,99', true], ['18', '18.00', true], ['-5', '5', false],
-  ['\\frac{1}{3}', '0.33', false], ['\\frac{1}{3}', '0.333333', true], ['\\dfrac{3}{4}', '0.75', true], ['\\tfrac{3}{4}', '3/4', true],
+  ['\\frac{1}{3}', '0.33', false], ['\\frac{1}{3}', '0.333333', false], ['\\dfrac{3}{4}', '0.75', true], ['\\tfrac{3}{4}', '3/4', true],
   ['16386.17', '16386.16', false], ['123456789012345678901', '123456789012345678902', false],
-  ['1500', '1.5 \\times 10^{3}', true], ['1500', '1.5e3', true], ['\\pi', '3.14', false], ['\\pi', '3.14159265', true],
-  ['2\\sqrt{3}', '\\sqrt{12}', true], ['\\frac{\\sqrt{2}}{2}', '\\frac{1}{\\sqrt 2}', true], ['e', '2.718281828', true],
+  ['1500', '1.5 \\times 10^{3}', true], ['1500', '1.5e3', true], ['\\pi', '3.14', false], ['\\pi', '3.14159265', false],
+  ['2\\sqrt{3}', '\\sqrt{12}', true], ['\\frac{\\sqrt{2}}{2}', '\\frac{1}{\\sqrt 2}', true], ['e', '2.718281828', false], ['\\frac{1}{2}', '\\sin\\frac{\\pi}{6}', true], ['3', '\\log_2 8', true],
   ['2^{100}', '2^{100}+1', false], ['10^{10^{10}}', '10^{10^{10}}+1', false],
   // percentages, degrees, units, currency
   ['25', '25\\%', true], ['0.25', '25\\%', true], ['25', '0.25', false], ['28\\%', '28 percent', true],
@@ -71,8 +71,22 @@ describe('verify: responses and options', () => {
     expect(r).toMatchObject({ correct: true, extracted: '\\frac{14}{3}', via: 'boxed', reason: 'equal' });
     expect(r.normalized).toBe('(14)/(3)');
   });
-  it('is not symmetric: gold equations need the equation', () => {
+  it('is not symmetric: gold equations need the equation; a predicted equation must be true as written', () => {
     expect(verifyAnswer('a + 3z = 0', '0').correct).toBe(false);
-    expect(verifyAnswer('0', 'a + 3z = 0').correct).toBe(true);
+    expect(verifyAnswer('0', 'a + 3z = 0')).toMatchObject({ correct: false, why: expect.stringMatching(/false equation/) });
+    expect(verifyAnswer('0', 'k = 0').correct).toBe(true);
+  });
+  it('an answer offered with "or" beside other forms counts only when every form is correct', () => {
+    expect(verify('so $AB=\\frac{5}{4}=1\\frac{1}{4}$, or $\\boxed{1.25}$.', '1.25').correct).toBe(true);
+    expect(verify('so $AB=\\frac{5}{3}$, or $\\boxed{1.25}$.', '1.25')).toMatchObject({ correct: false, reason: 'no_committed_answer' });
+    expect(verify('\\boxed{1.25}, or $\\frac{5}{4}$.', '\\frac54').correct).toBe(true);
+    expect(verify('\\boxed{1.25}, or 2.', '1.25').correct).toBe(false);
+  });
+  it('says why a case is rejected', () => {
+    expect(verify('\\boxed{5 \\text{ thousand}}', '5').why).toBe('box holds words that change the number');
+    expect(verify('\\boxed{2+2=5}', '5').why).toMatch(/^false equation/);
+    expect(verify('It could be 5 or 6, then we', '5').why).toMatch(/^no committed final answer/);
+    expect(verify('\\boxed{0.333333}', '\\frac13').why).toMatch(/decimal is not exactly/);
+    expect(verify('\\boxed{5} or \\boxed{6}', '5').correct).toBe(false);
   });
 });

@@ -3,6 +3,7 @@
  * `type:` fails at load time with the registry's names.
  */
 export { BudgetSpecSchema, ShaperSpecListSchema } from '../../../rewards/registry.ts';
-export { AdvantageSpecSchema } from '../../train/advantages.ts';
-export { LossConfigSchema } from '../../train/loss-config.ts';
+export { CombineSchema } from '../../../rewards/combine.ts';
+export { AdvantageSpecSchema } from '../../../rewards/advantages.ts';
+export { LossConfigSchema } from '../../train/losses.ts';
 export { SamplingFilterSchema } from '../../train/sampling-filter.ts';

@@ -12,6 +12,12 @@ export const RolloutSchema = z.strictObject({
   topP: z.number().gt(0).max(1).default(1),
   /** Hard cap on completion tokens; budget policies cap below it. */
   maxTokens: z.number().int().positive().default(256),
+  /**
+   * GGUF weight type of the `llama-cpp` engine. f32 samples the trainer's policy to ~1e-6;
+   * q8_0 is faster on larger models but samples a slightly different one — watch
+   * `mismatch/kl` and consider `loss.rolloutCorrection` (docs/training.md).
+   */
+  llamaDtype: z.enum(['f32', 'f16', 'q8_0']).default('f32'),
   /** Server URL for the `openai` engine. */
   url: z.string().url().optional(),
 });

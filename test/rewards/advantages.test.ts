@@ -5,8 +5,8 @@ import {
   grpoAdvantages,
   makeAdvantageEstimator,
   rlooAdvantages,
-} from '../../src/train/advantages.ts';
-import { expectClose, testRng } from '../rewards/helpers.ts';
+} from '../../rewards/advantages.ts';
+import { expectClose, testRng } from './helpers.ts';
 
 describe('grpo', () => {
   it('(r − mean)/(std + ε), unbiased std by default', () => {
@@ -118,4 +118,32 @@ describe('properties (seeded random batches)', () => {
       }
     }
   });
+});
+
+describe('gfpo: GRPO over the kept subset, 0 for the rejected', () => {
+  const a = 0.5 / (Math.SQRT1_2 + 1e-6); // kept rewards {1, 0}: mean 0.5, n−1 std √½
+  it('keep the k shortest: mean and n−1 std of the kept rewards; metrics compare kept and group lengths', () => {
+    const metrics: Record<string, number> = {};
+    const out = makeAdvantageEstimator('gfpo', { keep: 2 })({
+      rewards: [1, 1, 0, 1, 1, 0],
+      groupIds: [0, 0, 0, 0, 1, 1],
+      lengths: [10, 40, 20, 30, 5, 7],
+      correct: [true, true, false, true, true, false],
+      logMetric: (k, v) => (metrics[k] = v),
+    });
+    expectClose(out, [a, 0, -a, 0, a, -a], 9); // group 1 has ≤ k responses: plain GRPO
+    expect(metrics['advantage/gfpo/kept_length_mean']).toBeCloseTo((10 + 20 + 5 + 7) / 4, 12);
+    expect(metrics['advantage/gfpo/group_length_mean']).toBeCloseTo(112 / 6, 12);
+  });
+  it('keep the best reward per token (ties: sample order)', () => {
+    const out = makeAdvantageEstimator('gfpo', { keep: 2, metric: 'reward-per-token' })({
+      rewards: [1, 2, 0, 1.5],
+      groupIds: [0, 0, 0, 0],
+      lengths: [10, 40, 20, 30], // r/L = 0.1, 0.05, 0, 0.05 → keep 0 and 1
+      correct: [true, true, false, true],
+    });
+    expectClose(out, [-a, a, 0, 0], 9);
+  });
+  it('a kept subset with equal rewards gives 0', () =>
+    expectClose(makeAdvantageEstimator('gfpo', { keep: 2 })({ rewards: [1, 1, 0], groupIds: [0, 0, 0], lengths: [1, 2, 3], correct: [true, true, false] }), [0, 0, 0]));
 });

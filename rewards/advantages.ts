@@ -1,7 +1,7 @@
 /**
  * Advantage estimators: pure functions over plain arrays (one entry per
  * rollout, batch order). Groups are identified by `groupIds` (any key; one
- * group = one prompt's n samples). Formulas (../shared/METHODS.md):
+ * group = one prompt's n samples). Formulas (docs/methods.md, "Advantage estimators"):
  *
  *   grpo        A_i = (r_i − mean_G r) / (std_G r + ε)
  *   dr-grpo     A_i = r_i − mean_G r
@@ -9,13 +9,17 @@
  *               (+ boost if correct_i); batch stats weighted by tokens (each
  *               response counts L_i times, as verl) or by sequence
  *   rloo        A_i = r_i − mean_{j≠i} r_j
+ *   gfpo        per group keep the k responses S that are shortest (or have
+ *               the highest r/L); A_i = m_i·(r_i − mean_S r)/(std_S r + ε),
+ *               m_i = [i ∈ S] (GFPO, arXiv 2508.09726)
  *
  * Edge cases: a group of one has advantage 0 under grpo/dr-grpo/rloo (no
  * baseline besides itself); a zero-variance group gives exactly 0 (also with
  * ε = 0); a batch whose centred rewards are all equal gives batch-norm 0 (+ boost).
  */
 import { z } from 'zod';
-import { groupIndices, mean, std } from '../../rewards/util.ts';
+import { defineRegistry } from '../src/util/registry.ts';
+import { groupIndices, mean, std } from './util.ts';
 
 export interface AdvantageInput {
   rewards: readonly number[];
@@ -24,6 +28,8 @@ export interface AdvantageInput {
   lengths: readonly number[];
   /** Verifier verdicts (the correct-sample boost of `batch-norm`). */
   correct: readonly boolean[];
+  /** Report an estimator metric (`advantage/<name>/<what>`); optional. */
+  logMetric?(name: string, value: number): void;
 }
 
 export type AdvantageEstimator = (input: AdvantageInput) => number[];
@@ -114,6 +120,43 @@ export function rlooAdvantages(rewards: readonly number[], groupIds: readonly (n
   return out;
 }
 
+/**
+ * GFPO (Group Filtered Policy Optimization, arXiv 2508.09726): sample a larger
+ * group, keep the k responses with the best `metric` — `length` (shortest
+ * first) or `reward-per-token` (highest r/max(L, 1) first); ties keep sample
+ * order — and compute GRPO advantages over the kept subset S only:
+ *   A_i = (r_i − mean_S r)/(std_S r + ε) for i ∈ S,   A_i = 0 otherwise.
+ * A group of at most k responses keeps all of them (plain GRPO). The kept
+ * responses' mean length and their groups' mean length are returned for the
+ * metric `advantage/gfpo/kept_length_mean` vs `…/group_length_mean`.
+ */
+export function gfpoAdvantages(
+  input: AdvantageInput,
+  opts: { keep: number; metric?: 'length' | 'reward-per-token'; epsilon?: number; unbiasedStd?: boolean },
+): { advantages: number[]; keptLengthMean: number; groupLengthMean: number } {
+  checkLengths(input);
+  const { rewards, lengths } = input;
+  const score = (i: number) => (opts.metric === 'reward-per-token' ? -rewards[i] / Math.max(lengths[i], 1) : lengths[i]);
+  const kept = new Array<boolean>(rewards.length).fill(false);
+  for (const idx of groupIndices(input.groupIds).values()) {
+    const order = [...idx].sort((a, b) => score(a) - score(b) || a - b);
+    for (const i of order.slice(0, opts.keep)) kept[i] = true;
+  }
+  const keptIdx = rewards.map((_, i) => i).filter((i) => kept[i]);
+  const sub = grpoAdvantages(
+    keptIdx.map((i) => rewards[i]),
+    keptIdx.map((i) => input.groupIds[i]),
+    { epsilon: opts.epsilon, unbiasedStd: opts.unbiasedStd },
+  );
+  const advantages = new Array<number>(rewards.length).fill(0);
+  keptIdx.forEach((i, k) => (advantages[i] = sub[k]));
+  return {
+    advantages,
+    keptLengthMean: mean(keptIdx.map((i) => lengths[i])),
+    groupLengthMean: mean([...lengths]),
+  };
+}
+
 // ---- registry ---------------------------------------------------------------
 
 export interface AdvantageEstimatorDef<S extends z.ZodObject = z.ZodObject> {
@@ -125,7 +168,13 @@ function defineEstimator<S extends z.ZodObject>(d: AdvantageEstimatorDef<S>): Ad
   return d;
 }
 
-export const advantageEstimators = {
+/** Wraps an estimator with the input-length check. */
+const checked = (f: AdvantageEstimator): AdvantageEstimator => (x) => {
+  checkLengths(x);
+  return f(x);
+};
+
+export const advantageEstimators = defineRegistry('advantage estimator', {
   grpo: defineEstimator({
     summary: 'A = (r − mean_G) / (std_G + ε)',
     schema: z.strictObject({
@@ -134,18 +183,12 @@ export const advantageEstimators = {
       /** n−1 group std (torch default, TRL/verl); false = population std. */
       unbiasedStd: z.boolean().default(true).describe('n−1 group std (torch default, TRL/verl); false = population std.'),
     }),
-    make: (c) => (x) => {
-      checkLengths(x);
-      return grpoAdvantages(x.rewards, x.groupIds, c);
-    },
+    make: (cfg) => checked((x) => grpoAdvantages(x.rewards, x.groupIds, cfg)),
   }),
   'dr-grpo': defineEstimator({
     summary: 'A = r − mean_G',
     schema: z.strictObject({}),
-    make: () => (x) => {
-      checkLengths(x);
-      return drGrpoAdvantages(x.rewards, x.groupIds);
-    },
+    make: () => checked((x) => drGrpoAdvantages(x.rewards, x.groupIds)),
   }),
   'batch-norm': defineEstimator({
     summary: 'd = r − mean_G, whitened over the batch (token|sequence weights), + boost if correct',
@@ -156,51 +199,47 @@ export const advantageEstimators = {
       /** Added to correct samples' advantages after whitening; DLER's code uses 0.1. */
       correctBoost: z.number().default(0).describe('Added to correct samples\' advantages after whitening; DLER\'s code uses 0.1.'),
     }),
-    make: (c) => (x) => batchNormAdvantages(x, c),
+    make: (cfg) => (x) => batchNormAdvantages(x, cfg),
   }),
   rloo: defineEstimator({
     summary: 'A = r − mean of the other samples of the group',
     schema: z.strictObject({}),
-    make: () => (x) => {
-      checkLengths(x);
-      return rlooAdvantages(x.rewards, x.groupIds);
+    make: () => checked((x) => rlooAdvantages(x.rewards, x.groupIds)),
+  }),
+  gfpo: defineEstimator({
+    summary: 'keep the k shortest (or best r/L) of each group; GRPO advantages over the kept ones, 0 for the rest',
+    schema: z.strictObject({
+      /** k: responses kept per group (the paper samples G = 16–24 and keeps 8; scale with rollout.n, unverified). */
+      keep: z.number().int().positive().default(4).describe('k: responses kept per group (the paper samples G = 16–24 and keeps 8; scale with rollout.n, unverified).'),
+      metric: z.enum(['length', 'reward-per-token']).default('length').describe('Which responses are kept: the shortest, or the highest reward per token'),
+      epsilon: z.number().min(0).default(1e-6).describe('ε in the denominator'),
+      unbiasedStd: z.boolean().default(true).describe('n−1 std over the kept subset'),
+    }),
+    make: (cfg) => (x) => {
+      const out = gfpoAdvantages(x, cfg);
+      if (x.rewards.length > 0) {
+        x.logMetric?.('advantage/gfpo/kept_length_mean', out.keptLengthMean);
+        x.logMetric?.('advantage/gfpo/group_length_mean', out.groupLengthMean);
+      }
+      return out.advantages;
     },
   }),
-} as const;
-export type AdvantageEstimatorName = keyof typeof advantageEstimators;
-
-function estimatorSpec<N extends string, S extends z.ZodObject>(type: N, def: AdvantageEstimatorDef<S>) {
-  return def.schema.extend({ type: z.literal(type) });
-}
+});
+export type AdvantageEstimatorName = (typeof advantageEstimators.names)[number];
 
 /** A recipe's `advantage:` section. */
-export const AdvantageSpecSchema = z.discriminatedUnion(
-  'type',
-  [
-    estimatorSpec('grpo', advantageEstimators.grpo),
-    estimatorSpec('dr-grpo', advantageEstimators['dr-grpo']),
-    estimatorSpec('batch-norm', advantageEstimators['batch-norm']),
-    estimatorSpec('rloo', advantageEstimators.rloo),
-  ],
-  {
-    error: (iss) =>
-      iss.code === 'invalid_union'
-        ? `unknown advantage estimator '${String((iss.input as { type?: unknown } | undefined)?.type)}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`
-        : undefined,
-  },
-);
-export type AdvantageSpec = z.infer<typeof AdvantageSpecSchema>;
+export const AdvantageSpecSchema = advantageEstimators.union();
+export type AdvantageSpec = z.output<typeof AdvantageSpecSchema>;
 export type AdvantageSpecInput = z.input<typeof AdvantageSpecSchema>;
 
+/** Build an estimator from a raw config (validated here). */
 export function makeAdvantageEstimator(type: string, config: unknown = {}): AdvantageEstimator {
-  const def = (advantageEstimators as Record<string, AdvantageEstimatorDef>)[type];
-  if (!def) {
-    throw new Error(`unknown advantage estimator '${type}'; valid advantage estimator names: ${Object.keys(advantageEstimators).join(', ')}`);
-  }
+  const def = advantageEstimators.get(type) as AdvantageEstimatorDef;
   return def.make(def.schema.parse(config));
 }
 
-export function resolveAdvantageEstimator(spec: AdvantageSpecInput | AdvantageSpec): AdvantageEstimator {
-  const { type, ...config } = AdvantageSpecSchema.parse(spec) as { type: string };
-  return makeAdvantageEstimator(type, config);
+/** A validated spec → an estimator (no second validation). */
+export function resolveAdvantageEstimator(spec: AdvantageSpec): AdvantageEstimator {
+  const { type, config } = advantageEstimators.split(spec);
+  return (advantageEstimators.get(type) as AdvantageEstimatorDef).make(config);
 }
