@@ -37,6 +37,15 @@ export function writeEvalResult(stem: string, r: EvalResult): void {
   writeAtomic(`${stem}.csv`, toCsv(r));
 }
 
+/** Read `<stem>.json`; a damaged or foreign file is named in the error. */
 export function readEvalResult(path: string): EvalResult {
-  return JSON.parse(readFileSync(path, 'utf8')) as EvalResult;
+  let r: EvalResult;
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8')) as EvalResult;
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`;
+    throw new Error(`${path}: ${why}; an eval result is written by brevity eval / train (delete a damaged one to recompute it)`);
+  }
+  if (!r || typeof r !== 'object' || !Array.isArray(r.budgets)) throw new Error(`${path}: not an eval result (no "budgets" list)`);
+  return r;
 }
