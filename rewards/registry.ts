@@ -18,6 +18,7 @@ import { palu } from './budgets/palu.ts';
 import { thinkprune as thinkpruneBudget } from './budgets/thinkprune.ts';
 import { lapoBudget } from './budgets/lapo.ts';
 import type { WeightedShaper } from './combine.ts';
+import { lengthOfKeys } from './length-of.ts';
 import { arora } from './shapers/arora.ts';
 import { correctness, format } from './shapers/correctness.ts';
 import { cosine } from './shapers/cosine.ts';
@@ -41,27 +42,31 @@ import type { BudgetPolicy, Shaper } from './types.ts';
 import type { BudgetPolicyDef } from './budgets/define.ts';
 
 export const shapers = defineRegistry('reward shaper', {
+  // Length-free: they read correctness, format flags or `finish`, never `length`.
   correctness,
   format,
   dler,
-  'dapo-overlong': dapoOverlong,
-  kimi,
-  'l1-exact': l1Exact,
-  'l1-max': l1Max,
-  cosine,
-  arora,
-  'shorter-better': shorterBetter,
-  thinkprune,
-  'curriculum-length': curriculumLength,
-  'grpo-lambda': grpoLambda,
-  'drpo-length': drpoLength,
-  surrogate,
-  laser,
-  'laser-d': laserD,
-  hapo,
-  lapo,
-  alp,
-  'lazy-length': lazyLength,
+  // Length-based: each also takes `lengthOf: response | thinking` (rewards/length-of.ts).
+  ...lengthOfKeys({
+    'dapo-overlong': dapoOverlong,
+    kimi,
+    'l1-exact': l1Exact,
+    'l1-max': l1Max,
+    cosine,
+    arora,
+    'shorter-better': shorterBetter,
+    thinkprune,
+    'curriculum-length': curriculumLength,
+    'grpo-lambda': grpoLambda,
+    'drpo-length': drpoLength,
+    surrogate,
+    laser,
+    'laser-d': laserD,
+    hapo,
+    lapo,
+    alp,
+    'lazy-length': lazyLength,
+  }),
 });
 export type ShaperName = (typeof shapers.names)[number];
 

@@ -16,6 +16,7 @@ import type { Extractor, VerifyResult } from '../verify/types.ts';
 import type { GenerateOptions, GenerateRequest } from '../rollout/types.ts';
 import { generateWithBudgetForcing } from '../rollout/budget-forcing.ts';
 import { withChatTemplate } from '../tasks/prompts.ts';
+import { noRecords, type RecordStore } from './record-log.ts';
 import { toRecord } from './records.ts';
 import type { ProblemRecord } from './records.ts';
 import type { AesWeights, BootstrapOptions } from './stats.ts';
@@ -81,6 +82,22 @@ export interface EvaluateOptions {
   /** Requests per generate() call: bounds memory, gives progress. */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Finished (budget, problem) records: reused when present, added as they complete (record-log.ts). */
+  records?: RecordStore;
+  /**
+   * Requests (one problem at one budget) that may fail — the engine gave up
+   * on them — before the evaluation stops; each is logged and left out of the
+   * statistics, and the count is reported. 0 (default): the first failure
+   * stops the evaluation (finished records are kept for a rerun).
+   */
+  maxFailures?: number;
+}
+
+/** A request the engine gave up on (left out of the statistics). */
+export interface EvalFailure {
+  budget: number;
+  id: string;
+  error: string;
 }
 
 export interface BudgetResult extends BudgetSummary {
@@ -93,6 +110,8 @@ export interface EvalResult {
   task: string;
   settings: { samplesPerProblem: number; temperature: number; topP: number; seed: number; answerTokens: number; problems: number };
   budgets: BudgetResult[];
+  /** Present when --max-failures let requests fail. */
+  failures?: EvalFailure[];
 }
 
 /** Deterministic 32-bit seed for (eval seed, problem index, budget). */
@@ -116,29 +135,57 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
   const generate = o.generate ?? budgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens, o.task.thinking);
   const prompts = problems.map((p) => o.tokenizer.encode(o.task.formatPrompt(p)));
   const chunk = o.chunk ?? 64;
+  const store = o.records ?? noRecords;
+  const maxFailures = o.maxFailures ?? 0;
+  const failures: EvalFailure[] = [];
   const total = problems.length * o.budgets.length;
   let done = 0;
   const budgets: BudgetResult[] = [];
   for (const budget of o.budgets) {
-    const records: ProblemRecord[] = [];
-    for (let start = 0; start < problems.length; start += chunk) {
-      const idx = problems.slice(start, start + chunk).map((_, k) => start + k);
-      const out = await generate(
-        idx.map((i) => ({ promptIds: prompts[i], n: o.samplesPerProblem, maxTokens: budget, seed: problemSeed(seed, i, budget) })),
-        { temperature: o.temperature, topP },
-      );
-      for (const [k, i] of idx.entries()) {
-        const p = problems[i];
-        const outcomes = [];
-        for (const s of out[k]) {
-          const v = await o.verify(s.text, p.gold, { extractors: o.task.extractors });
-          outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated, ...(s.thinkingTokens !== undefined ? { thinkingTokens: s.thinkingTokens } : {}) });
-        }
-        records.push(toRecord(p.id, p.difficulty, outcomes));
+    const byIndex: (ProblemRecord | undefined)[] = problems.map((p, i) => store.get(budget, i, p.id));
+    const request = (i: number) => ({ promptIds: prompts[i], n: o.samplesPerProblem, maxTokens: budget, seed: problemSeed(seed, i, budget) });
+    const finish = async (i: number, samples: ForcedOutcome[]) => {
+      const p = problems[i];
+      const outcomes = [];
+      for (const s of samples) {
+        const v = await o.verify(s.text, p.gold, { extractors: o.task.extractors });
+        outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated, ...(s.thinkingTokens !== undefined ? { thinkingTokens: s.thinkingTokens } : {}) });
       }
-      done += idx.length;
+      byIndex[i] = toRecord(p.id, p.difficulty, outcomes);
+      store.put(budget, i, byIndex[i]!);
+    };
+    const failed = (i: number, e: unknown) => {
+      const error = (e as Error).message ?? String(e);
+      const where = store.file ? `; the finished records are kept in ${store.file}: rerun with the same settings to resume` : '';
+      if (failures.length >= maxFailures) {
+        throw new Error(`evaluate: problem ${problems[i].id} at budget ${budget} failed: ${error}` + (maxFailures > 0 ? ` (more than --max-failures ${maxFailures})` : '') + where);
+      }
+      failures.push({ budget, id: problems[i].id, error });
+      store.fail(budget, i, problems[i].id, error);
+    };
+    for (let start = 0; start < problems.length; start += chunk) {
+      const idx = problems.slice(start, start + chunk).map((_, k) => start + k).filter((i) => !byIndex[i]);
+      if (idx.length) {
+        const genOpts = { temperature: o.temperature, topP };
+        try {
+          const out = await generate(idx.map(request), genOpts);
+          for (const [k, i] of idx.entries()) await finish(i, out[k]);
+        } catch (e) {
+          if (maxFailures === 0) failed(idx[0], e);
+          // Find out which requests fail: one at a time.
+          for (const i of idx.filter((j) => !byIndex[j])) {
+            try {
+              await finish(i, (await generate([request(i)], genOpts))[0]);
+            } catch (e1) {
+              failed(i, e1);
+            }
+          }
+        }
+      }
+      done += Math.min(chunk, problems.length - start);
       o.onProgress?.(done, total);
     }
+    const records = byIndex.filter((r): r is ProblemRecord => r !== undefined);
     const baseB = o.base?.budgets.find((b) => b.budget === budget);
     const summary = summarizeBudget(budget, records, {
       passK: o.passK,
@@ -153,5 +200,6 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
     task: o.task.name,
     settings: { samplesPerProblem: o.samplesPerProblem, temperature: o.temperature, topP, seed, answerTokens, problems: problems.length },
     budgets,
+    ...(failures.length ? { failures } : {}),
   };
 }

@@ -2,10 +2,16 @@
 import type { EvalResult } from './evaluate.ts';
 
 export function formatEvalTable(r: EvalResult): string {
-  const head = ['budget', 'accuracy %', '95% CI', 'mean tok', 'tok correct', 'tok wrong', 'trunc %', 'acc/1k tok', ...(r.budgets.some((b) => b.vsBase) ? ['len −% vs base', 'Δacc pts', 'AES'] : [])];
+  // Thinking models: mean tokens split into thinking (inside <think>) and answer; no columns otherwise.
+  const thinking = r.budgets.some((b) => b.meanThinkingTokens);
+  const head = [
+    'budget', 'accuracy %', '95% CI', 'mean tok', ...(thinking ? ['think tok', 'answer tok'] : []), 'tok correct', 'tok wrong', 'trunc %', 'acc/1k tok',
+    ...(r.budgets.some((b) => b.vsBase) ? ['len −% vs base', 'Δacc pts', 'AES'] : []),
+  ];
   const f = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
   const rows = r.budgets.map((b) => [
-    String(b.budget), f(100 * b.accuracy.estimate), `[${f(100 * b.accuracy.lo)}, ${f(100 * b.accuracy.hi)}]`, f(b.meanTokens.estimate), f(b.meanTokensCorrect.estimate),
+    String(b.budget), f(100 * b.accuracy.estimate), `[${f(100 * b.accuracy.lo)}, ${f(100 * b.accuracy.hi)}]`, f(b.meanTokens.estimate),
+    ...(thinking ? [f(b.meanThinkingTokens?.estimate), f(b.meanAnswerTokens?.estimate)] : []), f(b.meanTokensCorrect.estimate),
     f(b.meanTokensWrong.estimate), f(100 * b.truncationRate.estimate), f(b.accuracyPer1k, 2),
     ...(b.vsBase ? [f(100 * b.vsBase.lengthReduction), f(100 * b.vsBase.accuracyDelta), f(b.vsBase.aes, 3)] : r.budgets.some((x) => x.vsBase) ? ['–', '–', '–'] : []),
   ]);

@@ -12,6 +12,8 @@ import type { Task } from '../tasks/types.ts';
 import { evaluate } from './evaluate.ts';
 import type { EvalResult, VerifyFn } from './evaluate.ts';
 import { writeEvalResult } from './write-results.ts';
+import { evalFingerprint } from './evaluate-recipe.ts';
+import { RecordLog } from './record-log.ts';
 
 export interface StepEvaluatorOptions {
   eval: Recipe['eval'];
@@ -32,12 +34,16 @@ export function makeStepEvaluator(o: StepEvaluatorOptions): (step: number) => Pr
   return async (step) => {
     if (e.every <= 0 || step % e.every !== 0) return null;
     const label = stepLabel(step);
+    const stem = join(o.runDir, 'evals', label);
+    // The live engine holds step `step`'s weights: the step identifies the model within this run.
+    const records = RecordLog.open(`${stem}.records.jsonl`, evalFingerprint(`live:${label}`, o.task.name, e));
     const r = await evaluate({
+      records,
       engine: o.engine, tokenizer: o.tokenizer, task: o.task, verify: o.verify, model: label, budgets: e.budgets, samplesPerProblem: e.samplesPerProblem,
       temperature: e.temperature, testSize: e.testSize, passK: e.passK.filter((k) => k <= e.samplesPerProblem), seed: e.seed,
       answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base,
     });
-    writeEvalResult(join(o.runDir, 'evals', label), r);
+    writeEvalResult(stem, r);
     return r;
   };
 }

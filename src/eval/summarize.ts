@@ -18,6 +18,14 @@ export interface BudgetSummary {
   meanTokensCorrect: Interval;
   meanTokensWrong: Interval;
   truncationRate: Interval;
+  /**
+   * Thinking models only (every record carries `thinkingTokens`): mean
+   * generated tokens per sample inside the `<think>` block, and after it
+   * (answer = tokens − thinking, so the two add up to `meanTokens`). Absent
+   * for non-thinking models.
+   */
+  meanThinkingTokens?: Interval;
+  meanAnswerTokens?: Interval;
   /** Unbiased pass@k averaged over problems, for each k ≤ samples per problem. */
   passAtK: Record<string, number>;
   accuracyPer1k: number;
@@ -73,6 +81,10 @@ export function summarizeBudget(budget: number, recs: readonly ProblemRecord[], 
     passAtK: pk,
     accuracyPer1k: accuracyPer1k(accuracy.estimate, meanTokens.estimate),
   };
+  if (recs.length > 0 && recs.every((r) => r.thinkingTokens !== undefined)) {
+    out.meanThinkingTokens = ratio((r) => r.thinkingTokens!, (r) => r.samples);
+    out.meanAnswerTokens = ratio((r) => r.tokens - r.thinkingTokens!, (r) => r.samples);
+  }
   if (o.base) {
     const run = { accuracy: accuracy.estimate, meanTokens: meanTokens.estimate };
     out.vsBase = {

@@ -3,7 +3,9 @@
  *   <dir>/config.json          HF field names (toHfConfig / fromHfConfig)
  *   <dir>/model.safetensors    f32 weights, HF names
  *   <dir>/…                    anything else: tokenizer files, trainer_state.json, optimizer state
- * Saves are atomic per directory (see atomic.ts). Loads validate every field
+ *   <dir>/manifest.json        sizes + SHA-256 of all the above, written last (manifest.ts)
+ * Saves are atomic per directory (see atomic.ts); loads check the manifest
+ * when there is one, so a file truncated or altered after the save is named. Loads validate every field
  * and tensor and name the culprit when something is wrong. Sharded HF models
  * (`model.safetensors.index.json` + shards) load too.
  */
@@ -12,12 +14,15 @@ import path from 'node:path';
 import { expectedWeightShapes, fromHfConfig, toHfConfig, type ModelConfig, type NamedTensors } from './config.ts';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.ts';
 import { recoverDirAtomic, writeDirAtomic } from './atomic.ts';
+import { buildManifest, checkManifest, MANIFEST_FILE } from './manifest.ts';
 
 export interface CheckpointData {
   config: ModelConfig;
   weights: NamedTensors;
   /** Extra files, relative path → content (strings are written as UTF-8). */
   files?: Record<string, string | Uint8Array>;
+  /** Stored in the manifest (e.g. the trainer's run id and step). */
+  meta?: Record<string, unknown>;
 }
 
 export interface LoadedCheckpoint {
@@ -29,7 +34,7 @@ export interface LoadedCheckpoint {
   unusedTensors: string[];
 }
 
-const RESERVED = new Set(['config.json', 'model.safetensors', 'model.safetensors.index.json']);
+const RESERVED = new Set(['config.json', 'model.safetensors', 'model.safetensors.index.json', MANIFEST_FILE]);
 
 /** Check weights against the config; throws naming the missing tensor or wrong shape. */
 export function validateWeights(config: ModelConfig, weights: NamedTensors, where: string): string[] {
@@ -54,6 +59,8 @@ export async function saveCheckpoint(dir: string, ckpt: CheckpointData): Promise
   }
   files['config.json'] = JSON.stringify(toHfConfig(ckpt.config), null, 2) + '\n';
   files['model.safetensors'] = encodeSafetensors(ckpt.weights);
+  // Last: the manifest is the commit point of the directory's contents.
+  files[MANIFEST_FILE] = JSON.stringify(buildManifest(files, ckpt.meta), null, 1) + '\n';
   writeDirAtomic(dir, files);
 }
 
@@ -88,6 +95,8 @@ function readWeights(dir: string): { weights: NamedTensors; shardFiles: Set<stri
 export function readCheckpointConfig(dir: string): ModelConfig {
   recoverDirAtomic(dir);
   if (!existsSync(dir)) throw new Error(`loadCheckpoint: directory ${dir} does not exist`);
+  const check = checkManifest(dir);
+  if (check.status === 'invalid') throw new Error(`${dir}: damaged checkpoint: ${check.reason}`);
   const cfgFile = path.join(dir, 'config.json');
   if (!existsSync(cfgFile)) throw new Error(`${dir}: missing config.json`);
   let json: Record<string, unknown>;

@@ -53,6 +53,22 @@ export async function withRecipeErrors(body: () => Promise<void> | void): Promis
       process.stderr.write(`error: invalid recipe\n${e.problems.map((p) => `  ${p}`).join('\n')}\n`);
       process.exit(EXIT_CONFIG);
     }
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
     throw e;
+  }
+}
+
+/**
+ * A usage error outside the recipe itself (a run directory that is in use or
+ * holds another run, a flag out of range): printed as `error: <message>`,
+ * exit code 2, like a RecipeError.
+ */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
   }
 }

@@ -81,19 +81,26 @@ function splitPath(p: string): (string | number)[] {
   return [...p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
 }
 
+/** Does a key path have one of `set` as a proper ancestor (`a.b[2].c` has `a`, `a.b`, `a.b[2]`)? */
+function underAny(key: string, set: ReadonlySet<string>): boolean {
+  for (let i = 1; i < key.length; i++) if ((key[i] === '.' || key[i] === '[') && set.has(key.slice(0, i))) return true;
+  return false;
+}
+
 /**
  * Overlay one layer's origins: a key the layer sets to a non-mapping value
  * replaces everything below it, so older origins under it are dropped.
+ * Linear in the number of keys (one pass over the older origins).
  */
 function overlayOrigins(into: Map<string, Origin>, from: Map<string, Origin>, layerData: unknown): void {
-  for (const [p, o] of from) {
+  const replaced = new Set<string>();
+  for (const p of from.keys()) {
     let v: unknown = layerData;
-    for (const seg of splitPath(p)) v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
-    if (!isPlainObject(v)) {
-      for (const k of [...into.keys()]) if (k.startsWith(`${p}.`) || k.startsWith(`${p}[`)) into.delete(k);
-    }
-    into.set(p, o);
+    for (const seg of splitPath(p)) v = typeof v === 'object' && v !== null && Object.hasOwn(v, seg) ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
+    if (!isPlainObject(v)) replaced.add(p);
   }
+  if (replaced.size && into.size) for (const k of [...into.keys()]) if (underAny(k, replaced)) into.delete(k);
+  for (const [p, o] of from) into.set(p, o);
 }
 
 function readLayered(file: string, configsDir: string, chain: string[]): RawRecipe {
@@ -146,7 +153,8 @@ export function readRecipe(file: string, opts: LoadOptions = {}): RawRecipe {
     const o = parseSet(s);
     applySet(raw.data, o);
     const p = formatPath(o.path);
-    for (const k of [...raw.origins.keys()]) if (k.startsWith(`${p}.`) || k.startsWith(`${p}[`)) raw.origins.delete(k);
+    const under = new Set([p]);
+    for (const k of [...raw.origins.keys()]) if (underAny(k, under)) raw.origins.delete(k);
     raw.origins.set(p, { file: `--set ${o.raw}` });
   }
   return raw;

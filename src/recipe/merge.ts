@@ -14,10 +14,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
-  if ('type' in over && 'type' in base && over.type !== base.type) return structuredClone(over);
+  if (Object.hasOwn(over, 'type') && Object.hasOwn(base, 'type') && over.type !== base.type) return structuredClone(over);
   const out: Record<string, unknown> = structuredClone(base);
   for (const [k, v] of Object.entries(over)) {
-    out[k] = k in out ? deepMerge(out[k], v) : structuredClone(v);
+    // defineProperty, not `out[k] =`: a key named "__proto__" (YAML allows it) stays a plain key and never
+    // replaces the prototype; Object.hasOwn, not `in`: inherited names (toString, constructor) are not settings.
+    const value = Object.hasOwn(out, k) ? deepMerge(out[k], v) : structuredClone(v);
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

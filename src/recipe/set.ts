@@ -14,6 +14,14 @@ export interface SetOverride {
 const SEGMENT = /^[A-Za-z_$][\w$-]*$|^\d+$/;
 
 /**
+ * Key names that reach JavaScript's object machinery instead of a setting
+ * (`__proto__` sets the prototype, `constructor`/`prototype` walk into
+ * functions): never valid in a recipe path, and refused wherever a path is
+ * parsed (here, and for YAML keys in merge.ts).
+ */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
  * Parse `a.b.c=value`. The value is YAML, so `--set train.lr=1e-5` is a number,
  * `--set eval.budgets=[16,32]` a list and `--set run.name=x` a string.
  */
@@ -29,6 +37,8 @@ export function parseSet(raw: string): SetOverride {
       `--set ${raw}: "${key}" is not a key path; expected dot-separated names such as train.lr or rewards.0.weight`,
     ]);
   }
+  const bad = segs.find((s) => UNSAFE_KEYS.has(s));
+  if (bad) throw new RecipeError([`--set ${raw}: "${bad}" is not a recipe setting (reserved JavaScript name); no recipe key is called that`]);
   let value: unknown;
   try {
     value = parse(raw.slice(eq + 1));
@@ -45,11 +55,14 @@ export function parseSet(raw: string): SetOverride {
  * defaults, not fixed's `cap` under palu.
  */
 export function applySet(target: Record<string, unknown>, o: SetOverride): void {
+  const bad = o.path.find((s) => typeof s === 'string' && UNSAFE_KEYS.has(s));
+  if (bad !== undefined) throw new RecipeError([`--set ${o.raw}: "${String(bad)}" is not a recipe setting (reserved JavaScript name)`]);
   let cur: unknown = target;
   for (let i = 0; i < o.path.length - 1; i++) {
     const seg = o.path[i];
     const container = cur as Record<string | number, unknown>;
-    let next = container[seg];
+    // Own keys only: an inherited property (toString, …) is not a setting.
+    let next = Object.hasOwn(container, seg) ? container[seg] : undefined;
     if (next === undefined || next === null) {
       next = typeof o.path[i + 1] === 'number' ? [] : {};
       container[seg] = next;

@@ -15,6 +15,8 @@ export interface RunData {
   dir: string;
   name: string;
   metrics: Record<string, number>[];
+  /** Non-step lines of metrics.jsonl, e.g. `{step, event: 'recipe-change', changes: [...]}` (an accepted --allow-recipe-change). */
+  events: { step: number; event: string; changes?: string[] }[];
   /** In file-name order (`evals/` first, then eval.json); label = file stem. */
   evals: { label: string; result: EvalResult }[];
   done: DoneMarker | null;
@@ -44,9 +46,11 @@ export function loadRun(dir: string): RunData {
     }
   }
   if (existsSync(join(dir, 'eval.json'))) evals.push({ label: 'final', result: JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as EvalResult });
-  const metrics = readJsonl(join(dir, 'metrics.jsonl'));
+  const lines = readJsonl(join(dir, 'metrics.jsonl'));
+  const metrics = lines.filter((l) => !('event' in l));
+  const events = lines.filter((l) => 'event' in l) as unknown as RunData['events'];
   if (metrics.length === 0 && evals.length === 0) {
     throw new Error(`report: ${dir} has neither metrics.jsonl nor evaluations (evals/*.json, eval.json); is it a run directory?`);
   }
-  return { dir, name: basename(dir), metrics, evals, done: readRunDone(dir) };
+  return { dir, name: basename(dir), metrics, events, evals, done: readRunDone(dir) };
 }

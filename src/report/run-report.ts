@@ -63,6 +63,11 @@ export async function runReportHtml(run: RunData): Promise<string> {
       run.done ? `complete (${esc(String(run.done.finishedAt))})` : 'not marked complete'
     } · ${run.evals.length} evaluation(s)</p>`,
   );
+  for (const e of run.events ?? []) {
+    if (e.event === 'recipe-change') {
+      parts.push(`<p class="note">The recipe changed when the run resumed from step ${e.step} (--allow-recipe-change): ${esc((e.changes ?? []).join('; '))}. Steps after ${e.step} ran with the new settings.</p>`);
+    }
+  }
   if (run.evals.length >= 2) {
     const first = run.evals[0];
     const last = run.evals[run.evals.length - 1];

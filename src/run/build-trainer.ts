@@ -5,7 +5,7 @@
  * eval/, and `commands/` and `ab/` call it; everything method-specific arrives
  * through registries.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { initEngine } from '../engine/index.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
@@ -85,11 +85,11 @@ export async function buildTrainer(
     resume?: boolean;
     progress?: TrainerOptions['progress'];
     log?: (s: string) => void;
-    recipeText?: string;
-    /** Overrides `<run.outputDir>/<run.name>`. */
+    /** Overrides `<run.outputDir>/<run.name>`. Open it with openRunDir (run-dir.ts) first: lock, refusal rules, recipe.yaml. */
     runDir?: string;
     handleSignals?: boolean;
     onStep?: TrainerOptions['onStep'];
+    onResume?: TrainerOptions['onResume'];
   } = {},
 ): Promise<BuiltTrainer> {
   const log = opts.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -97,13 +97,6 @@ export async function buildTrainer(
   checkRecipeMemory(recipe, info.backend); // before loading: a model too large for the backend fails here with the estimate and the fix
   const runDir = opts.runDir ?? path.join(recipe.run.outputDir, recipe.run.name);
   mkdirSync(runDir, { recursive: true });
-  const recipeFile = path.join(runDir, 'recipe.yaml');
-  if (opts.recipeText !== undefined) {
-    if (!opts.resume || !existsSync(recipeFile)) writeFileSync(recipeFile, opts.recipeText);
-    else if (readFileSync(recipeFile, 'utf8') !== opts.recipeText) {
-      log(`note: the recipe differs from ${recipeFile} (the one the run started with); resuming with the new settings`);
-    }
-  }
 
   const ck = await loadCheckpoint(recipe.model.checkpoint);
   const policy = policyFromNamed(ck.config, ck.weights);
@@ -135,6 +128,7 @@ export async function buildTrainer(
     progress: opts.progress ?? 'auto',
     handleSignals: opts.handleSignals,
     onStep: opts.onStep,
+    onResume: opts.onResume,
   });
   return {
     trainer,

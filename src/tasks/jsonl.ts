@@ -53,11 +53,15 @@ function fieldValue(obj: Record<string, unknown>, field: string, where: string, 
   throw new Error(`${where}: ${kind} field "${field}" must be a string or a number, got ${v === null ? 'null' : typeof v}`);
 }
 
-/** Parse JSONL text into problems; `path` and 1-based line numbers name errors. Blank lines are skipped. */
+/**
+ * Parse JSONL text into problems; `path` and 1-based line numbers name errors.
+ * Blank lines are skipped; a UTF-8 byte-order mark (written by some Windows
+ * editors) before the first line is dropped.
+ */
 export function parseJsonlProblems(text: string, path: string, opts: { name: string; split: string; fields: z.infer<typeof JsonlFieldsSchema> }): Problem[] {
   const { fields } = opts;
   const problems: Problem[] = [];
-  const lines = text.split('\n');
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === '') return;

@@ -6,15 +6,21 @@
  *   optimizer.safetensors   AdamW moments `m.<name>` / `v.<name>` (f32), step in the metadata
  *   trainer_state.json      step, RNG states, per-prompt history, budget-policy state, counters
  *
+ *   manifest.json           sizes + SHA-256 of every file, the run id and step; written last
+ *
  * Atomic per directory (temp sibling + fsync + rename, see src/model/atomic.ts):
  * a kill -9 at any moment leaves every earlier checkpoint intact and the new
- * one either complete or absent. Older step directories beyond `keep` and
- * temporaries left by killed writers are removed after each save.
+ * one either complete or absent; the manifest catches damage after the save
+ * (a truncated or altered file), and resume falls back to the newest valid
+ * checkpoint. Pruning keeps the newest `keep` (train.keepCheckpoints, default
+ * 2, so there is always one to fall back to) and only ever deletes
+ * checkpoints carrying the current run's id.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import { recoverDirAtomic } from '../model/atomic.ts';
+import { checkManifest, readManifest } from '../model/manifest.ts';
 import type { ModelConfig, NamedTensors } from '../model/config.ts';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 
@@ -39,11 +45,15 @@ export function checkpointsDir(runDir: string): string {
 
 export const stepDirName = (step: number) => `step-${String(step).padStart(6, '0')}`;
 
-/** Write a checkpoint atomically; keep the newest `keep` step directories. Returns its directory. */
+/**
+ * Write a checkpoint atomically, its manifest (sizes, SHA-256, run id, step)
+ * last; then prune. Returns its directory.
+ */
 export async function saveTrainerCheckpoint(runDir: string, ck: TrainerCheckpoint, keep = 2): Promise<string> {
   const root = checkpointsDir(runDir);
   mkdirSync(root, { recursive: true });
   const dir = path.join(root, stepDirName(ck.step));
+  const runId = typeof ck.state.runId === 'string' ? ck.state.runId : null;
   await saveCheckpoint(dir, {
     config: ck.modelConfig,
     weights: ck.weights,
@@ -52,23 +62,56 @@ export async function saveTrainerCheckpoint(runDir: string, ck: TrainerCheckpoin
       [OPTIMIZER_FILE]: encodeSafetensors(ck.optimizer.tensors, { step: String(ck.optimizer.step) }),
       [STATE_FILE]: JSON.stringify({ version: 1, step: ck.step, ...ck.state }),
     },
+    meta: { runId, step: ck.step },
   });
-  prune(root, keep);
+  if (runId) pruneCheckpoints(runDir, runId, ck.step, keep);
   return dir;
 }
 
-function prune(root: string, keep: number): void {
-  const entries = readdirSync(root);
-  const steps = entries.filter((e) => STEP_DIR.test(e)).sort();
-  for (const old of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(path.join(root, old), { recursive: true, force: true });
-  for (const e of entries) {
-    // Temporaries of writers that were killed mid-save (never our own live ones: saves are synchronous here).
-    if (/^step-\d+\.tmp-/.test(e)) rmSync(path.join(root, e), { recursive: true, force: true });
+/** Step directories of a run, oldest first. */
+export function stepDirs(runDir: string): { name: string; step: number; dir: string }[] {
+  const root = checkpointsDir(runDir);
+  if (!existsSync(root)) return [];
+  const out = [];
+  for (const e of readdirSync(root)) {
+    const m = STEP_DIR.exec(e);
+    if (m) out.push({ name: e, step: Number(m[1]), dir: path.join(root, e) });
   }
+  return out.sort((a, b) => a.step - b.step);
 }
 
-/** The newest complete checkpoint directory of a run, or null. */
-export function latestCheckpoint(runDir: string): string | null {
+/**
+ * Delete checkpoints of run `runId` only — never another run's, never a
+ * directory whose manifest is unreadable: keep the newest `keep` at or before
+ * `step`; remove this run's directories after `step` (left by a timeline that
+ * was abandoned when a resume fell back past a damaged checkpoint) and
+ * temporaries of killed writers (the run lock guarantees no live writer).
+ */
+export function pruneCheckpoints(runDir: string, runId: string, step: number, keep: number): void {
+  const root = checkpointsDir(runDir);
+  const own = stepDirs(runDir).filter((d) => readManifest(d.dir)?.meta?.runId === runId);
+  const older = own.filter((d) => d.step <= step);
+  const doomed = [...older.slice(0, Math.max(0, older.length - keep)), ...own.filter((d) => d.step > step)];
+  for (const d of doomed) rmSync(d.dir, { recursive: true, force: true });
+  for (const e of readdirSync(root)) if (/^step-\d+\.tmp-/.test(e)) rmSync(path.join(root, e), { recursive: true, force: true });
+}
+
+/** Is `dir` a complete trainer checkpoint? Checks the manifest (sizes + SHA-256) and the trainer's files. */
+export function checkTrainerCheckpoint(dir: string): { ok: true } | { ok: false; reason: string } {
+  const c = checkManifest(dir, { required: true });
+  if (c.status !== 'valid') return { ok: false, reason: c.status === 'invalid' ? c.reason : 'no manifest' };
+  for (const f of [OPTIMIZER_FILE, STATE_FILE, 'config.json']) {
+    if (!c.manifest.files[f]) return { ok: false, reason: `${f} is not in the manifest (not a trainer checkpoint)` };
+  }
+  return { ok: true };
+}
+
+/**
+ * The newest *valid* checkpoint directory of a run, or null. Damaged or
+ * incomplete ones (see checkTrainerCheckpoint) are skipped, each reported
+ * through `onSkip(dir, reason)`.
+ */
+export function latestCheckpoint(runDir: string, onSkip?: (dir: string, reason: string) => void): string | null {
   const root = checkpointsDir(runDir);
   if (!existsSync(root)) return null;
   // A save killed between its two renames leaves `step-N.old`: put it back first.
@@ -76,17 +119,19 @@ export function latestCheckpoint(runDir: string): string | null {
     const m = /^(step-\d+)\.old$/.exec(e);
     if (m) recoverDirAtomic(path.join(root, m[1]));
   }
-  const steps = readdirSync(root)
-    .filter((e) => STEP_DIR.test(e) && existsSync(path.join(root, e, STATE_FILE)))
-    .sort();
-  return steps.length ? path.join(root, steps[steps.length - 1]) : null;
+  for (const d of stepDirs(runDir).reverse()) {
+    const c = checkTrainerCheckpoint(d.dir);
+    if (c.ok) return d.dir;
+    onSkip?.(d.dir, c.reason);
+  }
+  return null;
 }
 
 export async function loadTrainerCheckpoint(dir: string): Promise<TrainerCheckpoint> {
   const ck = await loadCheckpoint(dir);
   for (const f of [OPTIMIZER_FILE, STATE_FILE]) if (!ck.files[f]) throw new Error(`checkpoint ${dir}: missing ${f} (not a trainer checkpoint)`);
   const opt = decodeSafetensors(ck.files[OPTIMIZER_FILE], path.join(dir, OPTIMIZER_FILE));
-  const { step, version: _v, ...state } = JSON.parse(Buffer.from(ck.files[STATE_FILE]).toString('utf8')) as { step: number; version: number };
+  const { step, version: _v, ...state } = parseJson(ck.files[STATE_FILE], path.join(dir, STATE_FILE)) as { step: number; version: number };
   const extraFiles: Record<string, Uint8Array> = {};
   for (const [rel, data] of Object.entries(ck.files)) if (rel !== OPTIMIZER_FILE && rel !== STATE_FILE) extraFiles[rel] = data;
   return {
@@ -101,5 +146,15 @@ export async function loadTrainerCheckpoint(dir: string): Promise<TrainerCheckpo
 
 /** Read only the trainer state of a checkpoint (cheap; for status displays). */
 export function readTrainerState(dir: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8'));
+  const f = path.join(dir, STATE_FILE);
+  return parseJson(readFileSync(f), f) as Record<string, unknown>;
+}
+
+/** JSON.parse that names the file (a truncated trainer_state.json must not give a bare "Unexpected end of JSON input"). */
+function parseJson(data: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message}); the checkpoint is damaged: resume falls back to an older one`);
+  }
 }

@@ -18,6 +18,7 @@
  * the checkpoint, so a resumed run's steps after the checkpoint equal an
  * uninterrupted run's (metrics other than timings, and final weights).
  */
+import { randomUUID } from 'node:crypto';
 import { assignNamed, microBatchSize, policyFromNamed, policyToNamed, type Policy } from '../model/decoder.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Problem } from '../tasks/types.ts';
@@ -82,8 +83,10 @@ export interface TrainerOptions {
   progress?: 'auto' | 'bar' | 'lines' | 'silent';
   /** Install SIGINT/SIGTERM handlers (checkpoint after the current step, then stop). Default true. */
   handleSignals?: boolean;
-  /** Test hook: called after each completed step (and its checkpoint). */
+  /** Called after each completed step (and its checkpoint): step evaluations, test hooks. */
   onStep?(step: number, metrics: StepMetrics): void | Promise<void>;
+  /** Called once after a resume restored step `step` (and refreshed the engine): redo work a kill cut short (a step eval). */
+  onResume?(step: number): void | Promise<void>;
 }
 
 export interface TrainResult {
@@ -111,6 +114,8 @@ export class Trainer {
   /** Step of the newest checkpoint written or restored by this trainer. */
   private savedStep = -1;
   private modelFiles: Record<string, string | Uint8Array> | undefined;
+  /** Identifies this run's checkpoints (pruning never deletes another run's); kept across resumes. */
+  private runId: string = randomUUID();
 
   constructor(o: TrainerOptions) {
     this.o = o;
@@ -137,8 +142,11 @@ export class Trainer {
 
   /** Restore from the newest checkpoint of the run; returns its step. */
   private async restore(): Promise<number> {
-    const dir = latestCheckpoint(this.o.runDir);
-    if (!dir) throw new Error(`--resume: no checkpoint under ${this.o.runDir}/checkpoints (nothing to resume; start without --resume)`);
+    const skipped: string[] = [];
+    const dir = latestCheckpoint(this.o.runDir, (d, why) => skipped.push(`${d}: ${why}`));
+    if (!dir) throw new Error(`--resume: no valid checkpoint under ${this.o.runDir}/checkpoints (nothing to resume; start without --resume)${skipped.length ? `; damaged: ${skipped.join('; ')}` : ''}`);
+    for (const s of skipped) this.progress.log(`damaged checkpoint skipped: ${s}`);
+    if (skipped.length) this.progress.log(`falling back to ${dir}, the newest valid checkpoint`);
     const ck = await loadTrainerCheckpoint(dir);
     if (!this.o.modelFiles) this.modelFiles = ck.extraFiles;
     assignNamed(this.policy, ck.weights);
@@ -150,6 +158,7 @@ export class Trainer {
     this.o.methods.budget.loadState(s.budget);
     this.history = PromptHistory.fromJSON(s.history);
     this.nonFinite = s.nonFinite;
+    if (typeof s.runId === 'string') this.runId = s.runId;
     this.step = ck.step;
     this.lastCheckpoint = dir;
     this.savedStep = ck.step;
@@ -164,6 +173,7 @@ export class Trainer {
       budget: this.o.methods.budget.state() ?? null,
       history: this.history.toJSON(),
       nonFinite: this.nonFinite,
+      runId: this.runId,
     };
     this.lastCheckpoint = await saveTrainerCheckpoint(
       this.o.runDir,
@@ -193,6 +203,7 @@ export class Trainer {
       this.metrics.truncateAfter(from);
       if (!this.o.engineSharesPolicy) await this.o.engine.updateWeights?.(policyToNamed(this.policy));
       this.progress.log(`resumed from ${this.lastCheckpoint} (step ${from})`);
+      await this.o.onResume?.(from);
     } else {
       this.metrics.reset();
     }
@@ -345,6 +356,8 @@ interface SavedState {
   budget: unknown;
   history: ReturnType<PromptHistory['toJSON']>;
   nonFinite: number;
+  /** Absent in checkpoints written before run ids existed. */
+  runId?: string;
 }
 
 /** A frozen copy of the policy's current weights (never given to the optimizer). */

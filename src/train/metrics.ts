@@ -81,13 +81,34 @@ export class MetricsWriter {
     appendFileSync(this.file, JSON.stringify(clean) + '\n');
   }
 
+  /**
+   * A line that is not a step's metrics (e.g. `{step, event: 'recipe-change', changes}`):
+   * step readers skip lines with an `event` key; truncateAfter treats them by their step.
+   */
+  static appendEvent(runDir: string, e: { step: number; event: string; [k: string]: unknown }): void {
+    appendFileSync(path.join(runDir, 'metrics.jsonl'), JSON.stringify(e) + '\n');
+  }
+
+  /** Step metrics, one per step (event lines left out). */
   static read(runDir: string): StepMetrics[] {
+    return MetricsWriter.readAll(runDir).filter((l) => !('event' in l)) as StepMetrics[];
+  }
+
+  /** Every line, events included. */
+  static readAll(runDir: string): Record<string, unknown>[] {
     const f = path.join(runDir, 'metrics.jsonl');
     if (!existsSync(f)) return [];
     return readFileSync(f, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as StepMetrics);
+      .flatMap((l, i, all) => {
+        try {
+          return [JSON.parse(l) as Record<string, unknown>];
+        } catch (e) {
+          if (i === all.length - 1) return []; // the last line, cut by a kill -9
+          throw new Error(`${f}:${i + 1}: not valid JSON (${(e as Error).message})`);
+        }
+      });
   }
 }
 

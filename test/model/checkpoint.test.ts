@@ -144,6 +144,17 @@ describe('checkpoints', () => {
     const goodCfg = readFileSync(cfgPath, 'utf8');
     const goodSt = readFileSync(st);
 
+    // With its manifest, any change to a file is caught first, naming the file.
+    writeFileSync(st, goodSt.subarray(0, goodSt.length - 100));
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/damaged checkpoint: model\.safetensors has \d+ bytes, the manifest says \d+/);
+    writeFileSync(cfgPath, goodCfg.replace('"', "'"));
+    writeFileSync(st, goodSt);
+    await expect(loadCheckpoint(dir)).rejects.toThrow(/damaged checkpoint: config\.json does not match its SHA-256/);
+    writeFileSync(cfgPath, goodCfg);
+    await expect(loadCheckpoint(dir)).resolves.toBeTruthy();
+    // Without one (a downloaded model), the loader's own checks name the culprit.
+    rmSync(path.join(dir, 'manifest.json'));
+
     const missing = new Map(weights);
     missing.delete('model.layers.1.self_attn.k_proj.bias');
     writeFileSync(st, encodeSafetensors(missing));

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadRun } from '../../src/report/load-run.ts';
 import { describe, expect, it } from 'vitest';
 import { writeAbReport } from '../../src/report/ab-report.ts';
 import { writeRunReport } from '../../src/report/run-report.ts';
@@ -25,6 +27,17 @@ function legend(svg: string): string[] {
 }
 
 describe('reports', () => {
+  it('an accepted recipe change (an event line in metrics.jsonl) is a note in the report, not a training point', async () => {
+    const dir = await makeRunDir();
+    const steps = loadRun(dir).metrics.length;
+    appendFileSync(join(dir, 'metrics.jsonl'), JSON.stringify({ step: 4, event: 'recipe-change', changes: ['train.lr: 0.001 → 0.002'] }) + '\n');
+    const run = loadRun(dir);
+    expect(run.metrics).toHaveLength(steps);
+    expect(run.events).toEqual([{ step: 4, event: 'recipe-change', changes: ['train.lr: 0.001 → 0.002'] }]);
+    const html = readFileSync(await writeRunReport(dir), 'utf8');
+    expect(html).toMatch(/The recipe changed when the run resumed from step 4 \(--allow-recipe-change\): train\.lr: 0\.001 → 0\.002/);
+  });
+
   it('run report: curve per checkpoint and budget, training curves, tables; self-contained', async () => {
     const dir = await makeRunDir();
     const html = readFileSync(await writeRunReport(dir), 'utf8');

@@ -35,6 +35,17 @@ describe('jsonl tasks', () => {
     expect(() => makeJsonlTask({ test: join(dir, 'missing.jsonl') }).problems('test')).toThrow(/missing\.jsonl: cannot read the test split \(ENOENT\)/);
   });
 
+  it('drops a UTF-8 byte-order mark before the first line (a file written from the bytes on disk, too)', () => {
+    const opts = { name: 'x', split: 'test', fields: { question: 'q', answer: 'a' } };
+    const ps = parseJsonlProblems('\uFEFF{"q":"1+1?","a":"2"}\n{"q":"2+2?","a":4}\n', 'bom.jsonl', opts);
+    expect(ps.map((p) => [p.question, p.gold])).toEqual([['1+1?', '2'], ['2+2?', '4']]);
+    const f = join(dir, 'bom.jsonl');
+    writeFileSync(f, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"q":"3+3?","a":"6"}\n')]));
+    expect(makeJsonlTask({ test: f, fields: { question: 'q', answer: 'a' } }).problems('test')[0]!.question).toBe('3+3?');
+    // Only at the start of the file: elsewhere it is a real character and the line is reported.
+    expect(() => parseJsonlProblems('{"q":"a","a":"1"}\n\uFEFF{"q": oops}\n', 'f.jsonl', opts)).toThrow(/^f\.jsonl:2: not valid JSON/);
+  });
+
   it('refuses train/test overlap', () => {
     const a = write('a.jsonl', '{"q":"x","a":"1"}\n{"q":"y","a":"2"}\n');
     const b = write('b.jsonl', '{"q":"z","a":"1"}\n{"q":"y","a":"2"}\n');

@@ -3,8 +3,9 @@
  * 130; kill -9 mid-run never corrupts a checkpoint and `--resume` finishes the run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
@@ -51,6 +52,17 @@ function start(args: string[], evaluate = false): { child: ChildProcess; done: P
   return { child, done, out: () => out };
 }
 
+/** Every file under a directory with its size and content hash (to prove a refusal touched nothing). */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const f = path.join(e.parentPath, e.name);
+      return `${path.relative(dir, f)}:${statSync(f).mtimeMs}:${createHash('sha256').update(readFileSync(f)).digest('hex')}`;
+    })
+    .sort();
+}
+
 async function waitForSteps(runDir: string, n: number, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
   for (;;) {
@@ -74,21 +86,65 @@ describe('brevity train', () => {
     expect(ck.step).toBeGreaterThanOrEqual(2);
 
     const target = ck.step + 2;
-    const b = start(['--resume', '--set', `train.steps=${target}`]);
+    // A changed recipe is refused (exit 2, listing the key) unless --allow-recipe-change, which records it.
+    const refused = start(['--resume', '--set', `train.steps=${target}`]);
+    expect(await refused.done, refused.out()).toBe(2);
+    expect(refused.out()).toMatch(new RegExp(`train\\.steps: 200 → ${target}`));
+    const b = start(['--resume', '--allow-recipe-change', '--set', `train.steps=${target}`]);
     expect(await b.done, b.out()).toBe(0);
     expect(b.out()).toMatch(/resumed from .*step-/);
+    expect(MetricsWriter.readAll(runDir).filter((l) => l.event === 'recipe-change')).toEqual([
+      { step: ck.step, event: 'recipe-change', changes: [`train.steps: 200 → ${target}`] },
+    ]);
     const m = MetricsWriter.read(runDir);
     expect(m.map((x) => x.step)).toEqual(Array.from({ length: target }, (_, i) => i + 1));
     expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(target);
 
-    const c = start(['--resume']);
-    await waitForSteps(runDir, target + 1);
+    const c = start(['--resume', '--allow-recipe-change']);
+    await waitForSteps(runDir, target + 2); // + the event line
+    // A second training into the locked directory is refused at once, naming the holder: within 5 s of
+    // what the CLI takes to refuse anything (a missing recipe file, measured now: the machine may be loaded).
+    let t0 = Date.now();
+    const missing = spawnSync('node', ['bin/brevity.js', 'train', path.join(root, 'no-such.yaml')]);
+    expect(missing.status).toBe(2);
+    const startupMs = Date.now() - t0;
+    t0 = Date.now();
+    const d = start(['--resume']);
+    expect(await d.done, d.out()).toBe(2);
+    expect(d.out()).toMatch(new RegExp(`in use by another training: pid ${c.child.pid} on `));
+    expect(Date.now() - t0).toBeLessThan(2 * startupMs + 5000);
     c.child.kill('SIGTERM');
     expect(await c.done, c.out()).toBe(130);
     expect(c.out()).toMatch(/SIGTERM: checkpoint saved at step/);
     const steps = MetricsWriter.read(runDir).map((x) => x.step);
     expect((await loadTrainerCheckpoint(latestCheckpoint(runDir)!)).step).toBe(steps[steps.length - 1]);
-  });
+  }, 600_000);
+
+  it('a fresh start into an existing run exits 2 without touching it; --overwrite moves the old run aside', async () => {
+    // The old data-loss sequence: train, then start a shorter run with another lr into the same name.
+    const runDir = path.join(root, 'runs', 'loss');
+    const a = start(['--set', 'run.name=loss', '--set', 'train.steps=3']);
+    expect(await a.done, a.out()).toBe(0);
+    const before = snapshot(runDir);
+    const b = start(['--set', 'run.name=loss', '--set', 'train.steps=2', '--set', 'train.lr=0.01']);
+    expect(await b.done, b.out()).toBe(2);
+    expect(b.out()).toMatch(/already holds a run .*metrics\.jsonl, 2 checkpoints/);
+    expect(snapshot(runDir)).toEqual(before);
+    const c = start(['--set', 'run.name=loss', '--set', 'train.steps=2', '--set', 'train.lr=0.01', '--overwrite']);
+    expect(await c.done, c.out()).toBe(0);
+    const aside = readdirSync(path.join(root, 'runs')).filter((e) => e.startsWith('loss.replaced-'));
+    expect(aside).toHaveLength(1);
+    expect(snapshot(path.join(root, 'runs', aside[0]))).toEqual(before);
+    expect(MetricsWriter.read(runDir).map((m) => m.step)).toEqual([1, 2]);
+    const ck = await loadTrainerCheckpoint(latestCheckpoint(runDir)!);
+    expect(ck.step).toBe(2);
+    expect(readdirSync(path.join(runDir, 'checkpoints'))).toEqual(['step-000001', 'step-000002']);
+    // --resume with nothing to resume fails before any evaluation.
+    const e = start(['--set', 'run.name=nothing', '--resume'], true);
+    expect(await e.done, e.out()).toBe(2);
+    expect(e.out()).toMatch(/no valid checkpoint/);
+    expect(e.out()).not.toMatch(/eval: starting model/);
+  }, 600_000);
 
   it('evaluates before and after, marks the run done, writes the report and prints the before/after table', async () => {
     const sets = ['--set', 'run.name=e', '--set', 'train.steps=2', '--set', 'eval.testSize=4', '--set', 'eval.budgets=[4, 8]', '--set', 'eval.bootstrap=100'];

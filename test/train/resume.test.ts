@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
 import { policyToNamed } from '../../src/model/decoder.ts';
 import { BudgetSpecSchema, resolveBudgetPolicy, resolveShaper, ShaperSpecSchema } from '../../rewards/registry.ts';
 import { AdvantageSpecSchema, resolveAdvantageEstimator, type AdvantageEstimator } from '../../rewards/advantages.ts';
-import { latestCheckpoint, loadTrainerCheckpoint } from '../../src/train/checkpoint.ts';
+import { latestCheckpoint, loadTrainerCheckpoint, readTrainerState } from '../../src/train/checkpoint.ts';
 import { TrainConfigSchema } from '../../src/train/config.ts';
 import { LossConfigSchema } from '../../src/train/losses.ts';
 import { Trainer, type TrainerOptions } from '../../src/train/loop.ts';
@@ -83,9 +83,63 @@ describe('checkpoint and resume', () => {
     expect(readdirSync(path.join(dirB, 'checkpoints')).filter((e) => e.startsWith('step-'))).toEqual(['step-000006', 'step-000008']);
   });
 
+  it('a damaged newest checkpoint (any of its files) falls back to the previous valid one, and the run still equals an uninterrupted one', async () => {
+    const dirA = mkdtempSync(path.join(os.tmpdir(), 'brevity-fallback-a-'));
+    const a = new Trainer(options(dirA));
+    await a.run();
+    const mA = stable(MetricsWriter.read(dirA));
+    const weightsA = policyToNamed(a.policy);
+    for (const [file, damage] of [
+      ['model.safetensors', (b: Buffer) => b.subarray(0, b.length - 7)],
+      ['optimizer.safetensors', (b: Buffer) => b.subarray(0, 40)],
+      ['config.json', (b: Buffer) => Buffer.from(b.toString('utf8').replace('"', ' '))],
+      ['trainer_state.json', (b: Buffer) => b.subarray(0, b.length >> 1)],
+    ] as const) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-fallback-'));
+      const b = new Trainer(options(dir, { onStep: (s) => { if (s === 7) throw new Error('simulated kill'); } }));
+      await expect(b.run()).rejects.toThrow('simulated kill');
+      const newest = path.join(dir, 'checkpoints', 'step-000006');
+      const f = path.join(newest, file);
+      writeFileSync(f, damage(readFileSync(f)));
+      const lines: string[] = [];
+      const c = new Trainer({ ...options(dir, { resume: true }), progress: 'lines' });
+      // progress 'lines' writes to stderr: capture it
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((x: string) => (lines.push(String(x)), true)) as typeof process.stderr.write;
+      try {
+        expect((await c.run()).step).toBe(8);
+      } finally {
+        process.stderr.write = write;
+      }
+      const log = lines.join('');
+      expect(log, file).toMatch(new RegExp(`damaged checkpoint skipped: .*step-000006: ${file.replace('.', '\\.')}`));
+      expect(log, file).toMatch(/falling back to .*step-000003, the newest valid checkpoint/);
+      expect(stable(MetricsWriter.read(dir)), file).toEqual(mA);
+      const w = policyToNamed(c.policy);
+      for (const [name, t] of weightsA) expect(Array.from(w.get(name)!.data), `${file} ${name}`).toEqual(Array.from(t.data));
+    }
+  });
+
+  it('pruning deletes only the current run\'s checkpoints (a fresh run over an old one used to lose its own)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-prune-'));
+    const old = new Trainer(options(dir, { train: TrainConfigSchema.parse({ ...options(dir).train, steps: 6, checkpointEvery: 1 }) }));
+    await old.run();
+    // The old data-loss sequence: a second, shorter run started fresh in the same directory (the run layer
+    // now refuses this without --overwrite; the trainer must still never delete checkpoints that are not its own).
+    const fresh = new Trainer(options(dir, { train: TrainConfigSchema.parse({ ...options(dir).train, steps: 3, checkpointEvery: 1 }) }));
+    await fresh.run();
+    const names = readdirSync(path.join(dir, 'checkpoints')).filter((e) => e.startsWith('step-'));
+    expect(names).toEqual(['step-000002', 'step-000003', 'step-000005', 'step-000006']);
+    const mine = await loadTrainerCheckpoint(path.join(dir, 'checkpoints', 'step-000003'));
+    const w = policyToNamed(fresh.policy);
+    for (const [name, t] of mine.weights) expect(Array.from(t.data), name).toEqual(Array.from(w.get(name)!.data));
+    const runIdOf = (s: string) => readTrainerState(path.join(dir, 'checkpoints', s)).runId;
+    expect(runIdOf('step-000003')).not.toBe(runIdOf('step-000006'));
+  });
+
   it('--resume without a checkpoint fails clearly', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-resume-none-'));
-    await expect(new Trainer(options(dir, { resume: true })).run()).rejects.toThrow(/no checkpoint/);
+    await expect(new Trainer(options(dir, { resume: true })).run()).rejects.toThrow(/no valid checkpoint/);
   });
 });
 
