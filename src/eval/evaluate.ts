@@ -114,6 +114,14 @@ export interface EvalResult {
   failures?: EvalFailure[];
 }
 
+/**
+ * AnytimeReasoner's anytime score over the evaluated budgets with a uniform
+ * budget prior: Σ_b p_B(b)·acc(b) = the mean accuracy over budgets.
+ */
+export function anytimeScore(r: EvalResult): number {
+  return r.budgets.reduce((s, b) => s + b.accuracy.estimate, 0) / r.budgets.length;
+}
+
 /** Deterministic 32-bit seed for (eval seed, problem index, budget). */
 export function problemSeed(seed: number, problemIndex: number, budget: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
@@ -151,7 +159,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
         const v = await o.verify(s.text, p.gold, { extractors: o.task.extractors });
         outcomes.push({ correct: v.correct, tokens: s.tokens, truncated: s.truncated, ...(s.thinkingTokens !== undefined ? { thinkingTokens: s.thinkingTokens } : {}) });
       }
-      byIndex[i] = toRecord(p.id, p.difficulty, outcomes);
+      byIndex[i] = toRecord(p.id, p.difficulty, outcomes, budget);
       store.put(budget, i, byIndex[i]!);
     };
     const failed = (i: number, e: unknown) => {

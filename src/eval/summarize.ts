@@ -26,6 +26,12 @@ export interface BudgetSummary {
    */
   meanThinkingTokens?: Interval;
   meanAnswerTokens?: Interval;
+  /**
+   * OptimalThinkingBench's accuracy under a token threshold, integrated over
+   * t ∈ [0, budget] and normalised: mean over samples of c·max(0, 1 − tokens/budget).
+   * Absent for records written before it existed.
+   */
+  oaaAuc?: Interval;
   /** Unbiased pass@k averaged over problems, for each k ≤ samples per problem. */
   passAtK: Record<string, number>;
   accuracyPer1k: number;
@@ -81,6 +87,7 @@ export function summarizeBudget(budget: number, recs: readonly ProblemRecord[], 
     passAtK: pk,
     accuracyPer1k: accuracyPer1k(accuracy.estimate, meanTokens.estimate),
   };
+  if (recs.length > 0 && recs.every((r) => r.oaaCredit !== undefined)) out.oaaAuc = ratio((r) => r.oaaCredit!, (r) => r.samples);
   if (recs.length > 0 && recs.every((r) => r.thinkingTokens !== undefined)) {
     out.meanThinkingTokens = ratio((r) => r.thinkingTokens!, (r) => r.samples);
     out.meanAnswerTokens = ratio((r) => r.tokens - r.thinkingTokens!, (r) => r.samples);

@@ -6,6 +6,7 @@ import type { EvalResult } from './evaluate.ts';
 export const CSV_COLUMNS = [
   'model', 'budget', 'problems', 'samples', 'accuracy', 'accuracy_lo', 'accuracy_hi', 'mean_tokens', 'mean_tokens_lo', 'mean_tokens_hi',
   'mean_tokens_correct', 'mean_tokens_wrong', 'truncation_rate', 'accuracy_per_1k', 'pass_at_k', 'base', 'length_reduction', 'accuracy_delta', 'aes',
+  'oaa_auc',
 ] as const;
 
 const num = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '' : String(Math.round(x * 1e6) / 1e6));
@@ -23,7 +24,7 @@ export function toCsv(r: EvalResult): string {
       num(b.meanTokens.estimate), num(b.meanTokens.lo), num(b.meanTokens.hi), num(b.meanTokensCorrect.estimate), num(b.meanTokensWrong.estimate),
       num(b.truncationRate.estimate), num(b.accuracyPer1k),
       Object.entries(b.passAtK).map(([k, v]) => `${k}:${num(v)}`).join(' '),
-      b.vsBase?.base ?? '', num(b.vsBase?.lengthReduction), num(b.vsBase?.accuracyDelta), num(b.vsBase?.aes),
+      b.vsBase?.base ?? '', num(b.vsBase?.lengthReduction), num(b.vsBase?.accuracyDelta), num(b.vsBase?.aes), num(b.oaaAuc?.estimate),
       ...(thinking ? [num(b.meanThinkingTokens?.estimate), num(b.meanAnswerTokens?.estimate)] : []),
     ].map(cell).join(','),
   );
