@@ -61,11 +61,16 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
   const res = suite.results;
   mkdirSync(path.join(res, 'runs'), { recursive: true });
 
-  // Progress: runs still to train, and the mean wall time of those trained in this invocation.
+  // The committed results are the record of what is finished (run directories may be gone, e.g. in a
+  // fresh clone): a grid run is finished when its validation result is there, a final run when its
+  // test evaluation and metrics are. Progress counts the runs still to train.
+  const valFile = (arm: string, lr: number) => path.join(res, 'runs', `${arm}.lr-${lrLabel(lr)}.val.json`);
+  const finalStem = (arm: string, seed: number) => path.join(res, 'runs', `${arm}.seed-${seed}`);
+  const finalDone = (arm: string, seed: number) => existsSync(`${finalStem(arm, seed)}.eval.json`) && existsSync(`${finalStem(arm, seed)}.metrics.json`);
   const pending = arms.flatMap((a) => [
-    ...suite.grid.lr.map((lr) => runDirOf(loaded, a.name, lr, suite.grid.seed)),
-    ...suite.seeds.filter((s) => s !== suite.grid.seed).map((s) => suite.grid.lr.find((lr) => isRunDone(runDirOf(loaded, a.name, lr, s))) ?? `${a.name}/seed-${s}`),
-  ].filter((d) => typeof d === 'string' && !isRunDone(d)));
+    ...suite.grid.lr.filter((lr) => !existsSync(valFile(a.name, lr))),
+    ...suite.seeds.filter((s) => s !== suite.grid.seed && !finalDone(a.name, s)),
+  ]);
   let left = pending.length;
   const times: number[] = [];
   const eta = () => {
@@ -106,20 +111,24 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
   for (const arm of arms) {
     const vals: { lr: number; result: EvalResult }[] = [];
     for (const lr of suite.grid.lr) {
-      const runDir = await trainRun(arm, lr, suite.grid.seed);
-      const recipe = valRecipe(armRecipe(loaded, arm, lr, suite.grid.seed));
-      const result = await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, valProblems));
-      copyFileSync(path.join(runDir, 'val.json'), path.join(res, 'runs', `${arm.name}.lr-${lrLabel(lr)}.val.json`));
-      vals.push({ lr, result });
+      if (!existsSync(valFile(arm.name, lr))) {
+        const runDir = await trainRun(arm, lr, suite.grid.seed);
+        const recipe = valRecipe(armRecipe(loaded, arm, lr, suite.grid.seed));
+        await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, valProblems));
+        copyFileSync(path.join(runDir, 'val.json'), valFile(arm.name, lr));
+      }
+      vals.push({ lr, result: readEvalResult(valFile(arm.name, lr)) });
     }
     const sel = selectLr(suite.selection, vals, suite.validation.budget);
     recordSelection(res, arm.name, sel);
     log(`frontier: ${arm.name}: selected lr ${lrLabel(sel.lr)} (${sel.scores.map((s) => `${lrLabel(s.lr)}: ${s.score.toFixed(4)}`).join(', ')})`);
     for (const seed of suite.seeds) {
+      if (finalDone(arm.name, seed)) continue;
+      // seed = grid seed: the grid run at the selected lr (retrained, identically, if its directory is gone)
       const runDir = await trainRun(arm, sel.lr, seed);
       const recipe = armRecipe(loaded, arm, sel.lr, seed);
       await cached(path.join(runDir, 'test.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`));
-      const stem = path.join(res, 'runs', `${arm.name}.seed-${seed}`);
+      const stem = finalStem(arm.name, seed);
       copyFileSync(path.join(runDir, 'test.json'), `${stem}.eval.json`);
       writeFileSync(`${stem}.metrics.json`, `${JSON.stringify(summarizeRunMetrics(path.join(runDir, 'metrics.jsonl')))}\n`);
     }

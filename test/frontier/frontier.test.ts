@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,6 +166,14 @@ describe('runFrontier', () => {
     log.length = 0;
     await runFrontier({ loaded, hooks: fakeHooks(log), log: () => {} });
     expect(log).toEqual([]);
+    // a fresh clone has the committed results but no run directories: nothing is redone …
+    rmSync(join(dir, 'runs'), { recursive: true });
+    await runFrontier({ loaded, hooks: fakeHooks(log), log: () => {} });
+    expect(log).toEqual([]);
+    // … and only what is missing from the results is: a final seed, and seed 0 (the selected grid run, retrained)
+    for (const f of ['dler.seed-1.eval.json', 'grpo.seed-0.metrics.json']) rmSync(join(dir, 'results', 'runs', f));
+    await runFrontier({ loaded, hooks: fakeHooks(log), log: () => {} });
+    expect(log).toEqual(['train grpo:0.0001:0', 'eval grpo/seed-0', 'train dler:0.0001:1', 'eval dler/seed-1']);
 
     const out = await writeFrontierSummary(loaded);
     const ab = JSON.parse(readFileSync(join(dir, 'results', 'ab.json'), 'utf8'));
