@@ -26,6 +26,8 @@ export interface EvaluateCheckpointOptions {
   log?: (s: string) => void;
   /** Evaluate on these problems instead of the first eval.testSize of the task's test split (e.g. a validation split). */
   problems?: readonly Problem[];
+  /** Appended to every prompt (e.g. L1's requested length). */
+  promptSuffix?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function evaluateCheckpoint(recipe: Recipe, checkpointDir: string, 
       records,
       engine, tokenizer, verify, task, model: o.label, budgets: e.budgets, samplesPerProblem: e.samplesPerProblem,
       temperature: e.temperature, testSize: e.testSize, passK: e.passK.filter((k) => k <= e.samplesPerProblem), seed: e.seed,
-      answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base, onProgress: o.onProgress, problems: o.problems,
+      answerTokens: e.answerTokens, bootstrap: { resamples: e.bootstrap, seed: e.seed }, aes: e.aes, base: o.base, onProgress: o.onProgress, problems: o.problems, promptSuffix: o.promptSuffix,
     });
     if (stem) writeEvalResult(stem, r);
     return r;

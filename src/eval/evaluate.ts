@@ -15,7 +15,7 @@ import type { Problem, Task } from '../tasks/types.ts';
 import type { Extractor, VerifyResult } from '../verify/types.ts';
 import type { GenerateOptions, GenerateRequest } from '../rollout/types.ts';
 import { generateWithBudgetForcing } from '../rollout/budget-forcing.ts';
-import { withChatTemplate } from '../tasks/prompts.ts';
+import { promptWithSuffix, withChatTemplate } from '../tasks/prompts.ts';
 import { noRecords, type RecordStore } from './record-log.ts';
 import { toRecord } from './records.ts';
 import type { ProblemRecord } from './records.ts';
@@ -77,6 +77,8 @@ export interface EvaluateOptions {
   aes?: AesWeights;
   /** Label stored in the result (checkpoint path, step, …). */
   model?: string;
+  /** Appended to every prompt as a budget policy would ("Think for 64 tokens."; the user turn for chat tasks). */
+  promptSuffix?: string;
   /** Override the generator (e.g. the rollout module's budget forcing). */
   generate?: ForcedGenerator;
   /** Requests per generate() call: bounds memory, gives progress. */
@@ -141,7 +143,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvalResult> {
   const seed = o.seed ?? 0;
   const topP = o.topP ?? 1;
   const generate = o.generate ?? budgetForcer(o.engine, o.tokenizer, o.task.answerTrigger, answerTokens, o.task.thinking);
-  const prompts = problems.map((p) => o.tokenizer.encode(o.task.formatPrompt(p)));
+  const prompts = problems.map((p) => o.tokenizer.encode(promptWithSuffix(o.task, p, o.promptSuffix)));
   const chunk = o.chunk ?? 64;
   const store = o.records ?? noRecords;
   const maxFailures = o.maxFailures ?? 0;

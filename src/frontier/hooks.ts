@@ -7,7 +7,7 @@ import type { FrontierHooks } from './run-frontier.ts';
 export function realFrontierHooks(): FrontierHooks {
   return {
     train: (recipe, runDir, resume) => trainRecipe(recipe, { runDir, resume, progress: 'lines' }),
-    evaluate: (recipe, checkpointDir, label, problems) => evaluateCheckpoint(recipe, checkpointDir, { label, problems }),
+    evaluate: (recipe, checkpointDir, label, opts) => evaluateCheckpoint(recipe, checkpointDir, { label, ...opts }),
     latestCheckpoint,
   };
 }

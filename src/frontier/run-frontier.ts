@@ -27,9 +27,15 @@ import { selectLr, type Selection } from './select.ts';
 import { summarizeRunMetrics } from './run-metrics.ts';
 import { validationProblems } from './validation.ts';
 
+/** Per (requested target, test problem): the produced length and correctness. */
+export interface LengthFollowing {
+  suffix: string;
+  samples: { target: number; tokens: number; correct: number }[];
+}
+
 export interface FrontierHooks {
   train(recipe: Recipe, runDir: string, resume: boolean): Promise<{ step: number; stoppedBy: string }>;
-  evaluate(recipe: Recipe, checkpointDir: string, label: string, problems?: readonly Problem[]): Promise<EvalResult>;
+  evaluate(recipe: Recipe, checkpointDir: string, label: string, opts?: { problems?: readonly Problem[]; promptSuffix?: string }): Promise<EvalResult>;
   latestCheckpoint(runDir: string): string | null;
 }
 
@@ -66,10 +72,12 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
   // test evaluation and metrics are. Progress counts the runs still to train.
   const valFile = (arm: string, lr: number) => path.join(res, 'runs', `${arm}.lr-${lrLabel(lr)}.val.json`);
   const finalStem = (arm: string, seed: number) => path.join(res, 'runs', `${arm}.seed-${seed}`);
-  const finalDone = (arm: string, seed: number) => existsSync(`${finalStem(arm, seed)}.eval.json`) && existsSync(`${finalStem(arm, seed)}.metrics.json`);
+  const isL1 = (arm: SuiteArm) => armRecipe(loaded, arm, suite.grid.lr[0], suite.grid.seed).budget.type === 'l1';
+  const finalFiles = (arm: SuiteArm, seed: number) => ['eval', 'metrics', ...(isL1(arm) ? ['l1'] : [])].map((k) => `${finalStem(arm.name, seed)}.${k}.json`);
+  const finalDone = (arm: SuiteArm, seed: number) => finalFiles(arm, seed).every((f) => existsSync(f));
   const pending = arms.flatMap((a) => [
     ...suite.grid.lr.filter((lr) => !existsSync(valFile(a.name, lr))),
-    ...suite.seeds.filter((s) => s !== suite.grid.seed && !finalDone(a.name, s)),
+    ...suite.seeds.filter((s) => s !== suite.grid.seed && !finalDone(a, s)),
   ]);
   let left = pending.length;
   const times: number[] = [];
@@ -85,7 +93,7 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
   const valRecipe = (r: Recipe): Recipe => ({ ...r, eval: { ...r.eval, budgets: [suite.validation.budget] } });
   log(`frontier: ${arms.length} arms × ${suite.seeds.length} seeds, lr grid [${suite.grid.lr.map(lrLabel).join(', ')}] on seed ${suite.grid.seed}, ${pending.length} runs to train`);
   await cached(path.join(res, 'base', 'test.json'), () => hooks.evaluate(baseRecipe, baseRecipe.model.checkpoint, 'base'));
-  await cached(path.join(res, 'base', 'val.json'), () => hooks.evaluate(valRecipe(baseRecipe), baseRecipe.model.checkpoint, 'base/val', valProblems));
+  await cached(path.join(res, 'base', 'val.json'), () => hooks.evaluate(valRecipe(baseRecipe), baseRecipe.model.checkpoint, 'base/val', { problems: valProblems }));
 
   const trainRun = async (arm: SuiteArm, lr: number, seed: number): Promise<string> => {
     const runDir = runDirOf(loaded, arm.name, lr, seed);
@@ -108,13 +116,28 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
     return ck;
   };
 
+  /**
+   * L1's claim: the length follows the budget stated in the prompt. The final policy answers the
+   * first l1.problems test problems once per requested target (uncapped), prompted as in training.
+   */
+  const lengthFollowing = async (recipe: Recipe, ck: string, label: string): Promise<LengthFollowing> => {
+    const budget = Math.max(...recipe.eval.budgets);
+    const suffix = (recipe.budget as { suffix: string }).suffix;
+    const samples: LengthFollowing['samples'] = [];
+    for (const target of suite.l1.targets) {
+      const r = await hooks.evaluate({ ...recipe, eval: { ...recipe.eval, budgets: [budget], testSize: suite.l1.problems } }, ck, `${label}/target-${target}`, { promptSuffix: suffix.replaceAll('{n}', String(target)) });
+      for (const rec of r.budgets[0].records) samples.push({ target, tokens: rec.tokens / rec.samples, correct: rec.correct / rec.samples });
+    }
+    return { suffix, samples };
+  };
+
   for (const arm of arms) {
     const vals: { lr: number; result: EvalResult }[] = [];
     for (const lr of suite.grid.lr) {
       if (!existsSync(valFile(arm.name, lr))) {
         const runDir = await trainRun(arm, lr, suite.grid.seed);
         const recipe = valRecipe(armRecipe(loaded, arm, lr, suite.grid.seed));
-        await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, valProblems));
+        await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, { problems: valProblems }));
         copyFileSync(path.join(runDir, 'val.json'), valFile(arm.name, lr));
       }
       vals.push({ lr, result: readEvalResult(valFile(arm.name, lr)) });
@@ -123,7 +146,7 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
     recordSelection(res, arm.name, sel);
     log(`frontier: ${arm.name}: selected lr ${lrLabel(sel.lr)} (${sel.scores.map((s) => `${lrLabel(s.lr)}: ${s.score.toFixed(4)}`).join(', ')})`);
     for (const seed of suite.seeds) {
-      if (finalDone(arm.name, seed)) continue;
+      if (finalDone(arm, seed)) continue;
       // seed = grid seed: the grid run at the selected lr (retrained, identically, if its directory is gone)
       const runDir = await trainRun(arm, sel.lr, seed);
       const recipe = armRecipe(loaded, arm, sel.lr, seed);
@@ -131,6 +154,7 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
       const stem = finalStem(arm.name, seed);
       copyFileSync(path.join(runDir, 'test.json'), `${stem}.eval.json`);
       writeFileSync(`${stem}.metrics.json`, `${JSON.stringify(summarizeRunMetrics(path.join(runDir, 'metrics.jsonl')))}\n`);
+      if (isL1(arm)) writeFileSync(`${stem}.l1.json`, `${JSON.stringify(await lengthFollowing(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`))}\n`);
     }
     log(`frontier: ${arm.name}: complete`);
   }

@@ -42,6 +42,10 @@ export const SuiteSchema = z.strictObject({
     size: z.number().int().positive().describe('Validation problems.'),
     budget: z.number().int().positive().describe('Evaluation budget on the validation split (uncapped = the rollout cap).'),
   }),
+  l1: z.strictObject({
+    targets: z.array(z.number().int().positive()).min(2).default([32, 64, 128, 192]).describe('Lengths requested in the prompt when checking that an L1 arm follows them.'),
+    problems: z.number().int().positive().default(200).describe('Test problems answered at each requested length.'),
+  }).default({ targets: [32, 64, 128, 192], problems: 200 }),
   selection: z.enum(Object.keys(SELECTION_RULES) as [keyof typeof SELECTION_RULES]).default('oaa-auc'),
   arms: z.array(ArmSchema).min(1),
 }).superRefine((s, ctx) => {

@@ -21,6 +21,7 @@ import { byDifficulty, type DifficultySummary } from '../eval/summarize.ts';
 import { readEvalResult } from '../eval/write-results.ts';
 import type { ProblemRecord } from '../eval/records.ts';
 import type { RunMetrics } from './run-metrics.ts';
+import type { LengthFollowing } from './run-frontier.ts';
 import type { Selection } from './select.ts';
 import { lrLabel, type LoadedSuite } from './suite.ts';
 import { frontierSvg, svgToPng } from './plot.ts';
@@ -170,6 +171,10 @@ export async function writeFrontierSummary(loaded: LoadedSuite): Promise<{ table
   const claims = checkClaims({
     arms, boot, uncapped: U, order: baseU.records.map((r) => r.id),
     evals: (arm) => (ordered.some((a) => a.name === arm) ? evalsOf(arm) : null),
+    lengthFollowing: (arm) => {
+      const files = suite.seeds.map((s) => `${stem(arm, s)}.l1.json`);
+      return ordered.some((a) => a.name === arm) && files.every(existsSync) ? files.map((f) => readJson<LengthFollowing>(f)) : null;
+    },
   });
   mkdirSync(res, { recursive: true });
   const ab = {

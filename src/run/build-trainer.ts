@@ -16,7 +16,7 @@ import { createEngine, recommendedEngine } from '../rollout/index.ts';
 import type { RolloutEngine } from '../rollout/types.ts';
 import type { Recipe } from '../recipe/index.ts';
 import { makeTask } from '../tasks/index.ts';
-import { withChatTemplate } from '../tasks/prompts.ts';
+import { promptWithSuffix, withChatTemplate } from '../tasks/prompts.ts';
 import { checkRecipeMemory } from './memory-plan.ts';
 import { servedTrainingEngine } from './served-engine.ts';
 import { splitThinking } from '../model/thinking.ts';
@@ -35,18 +35,13 @@ export interface BuiltTrainer {
   dispose(): Promise<void>;
 }
 
-/** Where a budget policy's prompt addition goes: before the prompt's final newline (the built-in format ends "=?\n"). */
-export function withSuffix(prompt: string, suffix?: string): string {
-  if (!suffix) return prompt;
-  return prompt.endsWith('\n') ? `${prompt.slice(0, -1)} ${suffix}\n` : `${prompt} ${suffix}`;
-}
 
 /** The task as the trainer needs it: prompt ids and a verifier over completions. */
 export function taskEnv(rawTask: Task, tokenizer: Tokenizer): TrainEnv {
   const task = withChatTemplate(rawTask, tokenizer); // idempotent: chat models get their own template
   return {
     problems: task.problems('train'),
-    promptIds: (p, suffix) => tokenizer.encode(suffix && task.formatPromptWith ? task.formatPromptWith(p, suffix) : withSuffix(task.formatPrompt(p), suffix)),
+    promptIds: (p, suffix) => tokenizer.encode(promptWithSuffix(task, p, suffix)),
     ...(task.thinking ? { thinkingLength: (tokens: readonly number[]) => splitThinking(tokens, task.thinking!).thinkingTokens } : {}),
     score: (p, s) => {
       // Thinking models: only the answer after </think> counts ('' when the block never closed).

@@ -9,7 +9,7 @@ import { Template } from '@huggingface/jinja';
 import { z } from 'zod';
 import { answerText, splitThinking, type ThinkingFormat } from '../model/thinking.ts';
 import type { ChatTokenizer, Tokenizer } from '../model/tokenizer.ts';
-import type { Task } from './types.ts';
+import type { Problem, Task } from './types.ts';
 
 /** Built-in format for the arith task: "Q: (47+38)*6-29=?\n". */
 export function builtinPrompt(question: string): string {
@@ -148,3 +148,15 @@ export function withChatTemplate(task: Task, tokenizer: Tokenizer): Task {
 
 /** Tasks already rendered through a chat template (wrapping is idempotent). */
 const wrapped = new WeakSet<Task>();
+
+/** Where a budget policy's prompt addition goes: before the prompt's final newline (the built-in format ends "=?\n"). */
+export function withSuffix(prompt: string, suffix?: string): string {
+  if (!suffix) return prompt;
+  return prompt.endsWith('\n') ? `${prompt.slice(0, -1)} ${suffix}\n` : `${prompt} ${suffix}`;
+}
+
+/** A problem's prompt with a budget policy's addition ("Think for 64 tokens."): in the user turn for chat tasks. */
+export function promptWithSuffix(task: Task, p: Problem, suffix?: string): string {
+  if (!suffix) return task.formatPrompt(p);
+  return task.formatPromptWith ? task.formatPromptWith(p, suffix) : withSuffix(task.formatPrompt(p), suffix);
+}

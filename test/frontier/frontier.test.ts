@@ -13,6 +13,7 @@ import type { Problem } from '../../src/tasks/types.ts';
 import { FrontierStopped, runFrontier, type FrontierHooks } from '../../src/frontier/run-frontier.ts';
 import { selectLr } from '../../src/frontier/select.ts';
 import { armRecipe, loadSuite } from '../../src/frontier/suite.ts';
+import { pearson } from '../../src/frontier/claims.ts';
 import { writeFrontierSummary } from '../../src/frontier/summary.ts';
 import { validationProblems } from '../../src/frontier/validation.ts';
 
@@ -140,7 +141,8 @@ function fakeHooks(log: string[], stopAt?: string): FrontierHooks {
       writeFileSync(join(runDir, 'metrics.jsonl'), [1, 2].map((s) => JSON.stringify({ step: s, accuracy: 0.5, 'length/mean': 50, 'time/step': 30, 'batch/rollouts': 4, 'batch/tokens_generated': 200, 'sampling/rounds': 1 })).join('\n') + '\n');
       return { step: recipe.train.steps, stoppedBy: 'done' };
     },
-    async evaluate(recipe, checkpointDir, label, problems) {
+    async evaluate(recipe, checkpointDir, label, opts) {
+      const problems = opts?.problems;
       log.push(`eval ${label}`);
       const model = checkpointDir.includes('models/base') ? { short: false, lr: 0 } : JSON.parse(readFileSync(join(checkpointDir, '..', '..', 'model'), 'utf8'));
       const ps = problems ?? taskFromSection(recipe.task).problems('test').slice(0, recipe.eval.testSize);
@@ -196,5 +198,41 @@ describe('runFrontier', () => {
     expect(claim('DLER').evidence).toMatch(/dler: length 70\.0% shorter/);
     expect(claim('DRPO').reproduces).toBe('not measured');
     expect(readFileSync(join(dir, 'results', 'claims.md'), 'utf8')).toMatch(/\| DLER \| .* \| \*\*yes\*\* \|/);
+  });
+});
+
+describe('L1 length following', () => {
+  it('an L1 arm answers at each requested length; the claim is the correlation of requested and produced length', async () => {
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    const dir = mkdtempSync(join(tmpdir(), 'brevity-frontier-l1-'));
+    const loaded = loadSuite(writeSuite(dir, `results: ${dir}/results
+runs: ${dir}/runs
+seeds: [0]
+control: l1-max
+shared: [train.steps=2, train.promptsPerStep=2, rollout.n=2, 'eval.budgets=[32, 256]', eval.testSize=30]
+grid: { lr: [1.0e-4] }
+validation: { seed: 4242, size: 20, budget: 256 }
+l1: { targets: [32, 64, 128], problems: 10 }
+arms:
+  - { name: l1-max, recipe: ${recipes}l1-max.yaml }
+`));
+    const suffixes: (string | undefined)[] = [];
+    const hooks = fakeHooks([]);
+    // the policy follows the request closely: 1.2 × the requested length, 80 tokens without one
+    hooks.evaluate = async (recipe, _ck, label, opts) => {
+      suffixes.push(opts?.promptSuffix);
+      const target = Number(/Think for (\d+) tokens/.exec(opts?.promptSuffix ?? '')?.[1] ?? NaN);
+      const ps = opts?.problems ?? taskFromSection(recipe.task).problems('test').slice(0, recipe.eval.testSize);
+      return fakeEval(label, ps, recipe.eval.budgets, (_, i) => ({ correct: i % 2 === 0, tokens: Number.isNaN(target) ? 80 : Math.round(1.2 * target) + (i % 3) }));
+    };
+    await runFrontier({ loaded, hooks, log: () => {} });
+    expect(suffixes.filter(Boolean)).toEqual(['Think for 32 tokens.', 'Think for 64 tokens.', 'Think for 128 tokens.']);
+    const l1 = JSON.parse(readFileSync(join(dir, 'results', 'runs', 'l1-max.seed-0.l1.json'), 'utf8'));
+    expect(l1.samples).toHaveLength(30);
+    await writeFrontierSummary(loaded);
+    const claim = JSON.parse(readFileSync(join(dir, 'results', 'ab.json'), 'utf8')).claims.find((c: { paper: string }) => c.paper === 'L1');
+    expect(claim.reproduces).toBe('yes');
+    expect(claim.evidence).toMatch(/l1-max: r = 1\.00; requested→mean tokens 32→39, 64→78, 128→155/);
   });
 });
