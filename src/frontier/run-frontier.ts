@@ -100,6 +100,13 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
     if (isRunDone(runDir)) return runDir;
     const recipe = armRecipe(loaded, arm, lr, seed);
     const resume = hooks.latestCheckpoint(runDir) !== null;
+    if (!resume && existsSync(runDir)) {
+      // Started but without a valid checkpoint (killed before its first save, or damaged): nothing to
+      // resume. Kept aside for inspection; the run starts over (training is deterministic in its seed).
+      const aside = `${runDir}.unusable-${Date.now()}`;
+      renameSync(runDir, aside);
+      log(`frontier: ${runDir} has no valid checkpoint to resume; moved to ${aside}, starting over`);
+    }
     log(`frontier: ${arm.name} lr ${lrLabel(lr)} seed ${seed}: ${resume ? 'resuming' : 'training'} (${eta()})`);
     const t0 = performance.now();
     mkdirSync(runDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -159,8 +159,16 @@ describe('runFrontier', () => {
     const log: string[] = [];
     await expect(runFrontier({ loaded, hooks: fakeHooks(log, 'dler:0.001:0'), log: () => {} })).rejects.toThrow(FrontierStopped);
     expect(log.filter((l) => l.startsWith('train'))).toEqual(['train grpo:0.0001:0', 'train grpo:0.001:0', 'train grpo:0.0001:1', 'train dler:0.0001:0', 'train dler:0.001:0']);
+    // a run directory without a valid checkpoint is moved aside and started over, not "resumed"
+    const broken = join(dir, 'runs', 'grpo', 'lr-1e-3', 'seed-0');
+    rmSync(broken, { recursive: true });
+    mkdirSync(join(broken, 'checkpoints', 'step-7'), { recursive: true });
+    rmSync(join(dir, 'results', 'runs', 'grpo.lr-1e-3.val.json'));
     log.length = 0;
     await runFrontier({ loaded, hooks: fakeHooks(log), log: () => {} });
+    expect(log.slice(0, 2)).toEqual(['train grpo:0.001:0', 'eval grpo/lr-1e-3/val']);
+    expect(readdirSync(join(dir, 'runs', 'grpo', 'lr-1e-3')).filter((d) => d.startsWith('seed-0.unusable-'))).toHaveLength(1);
+    log.splice(0, 2);
     // the interrupted run resumes; nothing finished is trained or evaluated again; base evals are cached
     expect(log).toEqual(['train dler:0.001:0 resume', 'eval dler/lr-1e-3/val', 'eval dler/seed-0', 'train dler:0.0001:1', 'eval dler/seed-1']);
     const sel = JSON.parse(readFileSync(join(dir, 'results', 'selection.json'), 'utf8'));
