@@ -15,7 +15,7 @@
  * <results>/ (committed: base evals, selection.json, per-run eval and
  * metrics summaries, ab.json, report).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EvalResult } from '../eval/evaluate.ts';
 import { readEvalResult, writeEvalResult } from '../eval/write-results.ts';
@@ -145,7 +145,7 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
         const runDir = await trainRun(arm, lr, suite.grid.seed);
         const recipe = valRecipe(armRecipe(loaded, arm, lr, suite.grid.seed));
         await cached(path.join(runDir, 'val.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/lr-${lrLabel(lr)}/val`, { problems: valProblems }));
-        copyFileSync(path.join(runDir, 'val.json'), valFile(arm.name, lr));
+        writeAtomic(valFile(arm.name, lr), readFileSync(path.join(runDir, 'val.json'), 'utf8'));
       }
       vals.push({ lr, result: readEvalResult(valFile(arm.name, lr)) });
     }
@@ -159,18 +159,23 @@ export async function runFrontier(o: FrontierOptions): Promise<void> {
       const recipe = armRecipe(loaded, arm, sel.lr, seed);
       await cached(path.join(runDir, 'test.json'), () => hooks.evaluate(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`));
       const stem = finalStem(arm.name, seed);
-      copyFileSync(path.join(runDir, 'test.json'), `${stem}.eval.json`);
-      writeFileSync(`${stem}.metrics.json`, `${JSON.stringify(summarizeRunMetrics(path.join(runDir, 'metrics.jsonl')))}\n`);
-      if (isL1(arm)) writeFileSync(`${stem}.l1.json`, `${JSON.stringify(await lengthFollowing(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`))}\n`);
+      writeAtomic(`${stem}.eval.json`, readFileSync(path.join(runDir, 'test.json'), 'utf8'));
+      writeAtomic(`${stem}.metrics.json`, `${JSON.stringify(summarizeRunMetrics(path.join(runDir, 'metrics.jsonl')))}\n`);
+      if (isL1(arm)) writeAtomic(`${stem}.l1.json`, `${JSON.stringify(await lengthFollowing(recipe, checkpointOf(runDir), `${arm.name}/seed-${seed}`))}\n`);
     }
     log(`frontier: ${arm.name}: complete`);
   }
+}
+
+/** Results files mark work as finished, so each appears whole or not at all (tmp + rename). */
+function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
 }
 
 function recordSelection(res: string, arm: string, sel: Selection): void {
   const file = path.join(res, 'selection.json');
   const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Selection>) : {};
   all[arm] = sel;
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(all, null, 1)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeAtomic(file, `${JSON.stringify(all, null, 1)}\n`);
 }
