@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint.ts';
 import { recoverDirAtomic } from '../model/atomic.ts';
-import { checkManifest, readManifest } from '../model/manifest.ts';
+import { checkManifest, MANIFEST_FILE, readManifest } from '../model/manifest.ts';
 import type { ModelConfig, NamedTensors } from '../model/config.ts';
 import { decodeSafetensors, encodeSafetensors } from '../model/safetensors.ts';
 
@@ -99,11 +99,33 @@ export function pruneCheckpoints(runDir: string, runId: string, step: number, ke
 /** Is `dir` a complete trainer checkpoint? Checks the manifest (sizes + SHA-256) and the trainer's files. */
 export function checkTrainerCheckpoint(dir: string): { ok: true } | { ok: false; reason: string } {
   const c = checkManifest(dir, { required: true });
-  if (c.status !== 'valid') return { ok: false, reason: c.status === 'invalid' ? c.reason : 'no manifest' };
+  if (c.status !== 'valid') {
+    if (isLegacyCheckpoint(dir)) return { ok: true };
+    return { ok: false, reason: c.status === 'invalid' ? c.reason : 'no manifest' };
+  }
   for (const f of [OPTIMIZER_FILE, STATE_FILE, 'config.json']) {
     if (!c.manifest.files[f]) return { ok: false, reason: `${f} is not in the manifest (not a trainer checkpoint)` };
   }
   return { ok: true };
+}
+
+/**
+ * A checkpoint written before manifests and run ids existed (brevity ≤ 0.1.0 of
+ * early December 2026): no manifest.json, and a readable trainer_state.json
+ * without a runId. It is accepted unverified, so older runs still resume.
+ * Every checkpoint written since carries a runId, so a newer one without a
+ * manifest is an incomplete save and stays refused.
+ */
+function isLegacyCheckpoint(dir: string): boolean {
+  if (existsSync(path.join(dir, MANIFEST_FILE))) return false;
+  const files = [OPTIMIZER_FILE, STATE_FILE, 'config.json', 'model.safetensors'];
+  if (!files.every((f) => existsSync(path.join(dir, f)))) return false;
+  try {
+    const state = JSON.parse(readFileSync(path.join(dir, STATE_FILE), 'utf8')) as Record<string, unknown>;
+    return typeof state === 'object' && state !== null && typeof state.step === 'number' && state.runId === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * eval <runDir>` skips damaged checkpoints with a warning.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
@@ -48,6 +48,20 @@ describe('damaged files', () => {
     const warnings: string[] = [];
     expect(resolveRunDir(dir, (s) => warnings.push(s))).toBe(path.join(dir, 'checkpoints', 'step-000001'));
     expect(warnings[0]).toMatch(/warning: skipping damaged checkpoint .*step-000002: model\.safetensors has 100 bytes/);
+  });
+
+  it('a checkpoint from before manifests (no manifest, no run id) still resumes; a newer one without its manifest does not', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'brevity-legacy-'));
+    const p = tinyPolicy(2);
+    await saveTrainerCheckpoint(dir, { step: 3, modelConfig: tinyConfig, weights: policyToNamed(p), optimizer: { step: 3, tensors: new Map() }, state: {} });
+    p.dispose();
+    const ck = path.join(dir, 'checkpoints', 'step-000003');
+    rmSync(path.join(ck, 'manifest.json'));
+    expect(latestCheckpoint(dir)).toBe(ck);
+    expect((await loadTrainerCheckpoint(ck)).step).toBe(3);
+    const withId = await twoCheckpoints();
+    rmSync(path.join(withId, 'checkpoints', 'step-000002', 'manifest.json'));
+    expect(path.basename(latestCheckpoint(withId)!)).toBe('step-000001');
   });
 
   it('a truncated eval result is named', () => {
