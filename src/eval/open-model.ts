@@ -11,6 +11,7 @@ import { initEngine } from '../engine/index.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { readManifest } from '../model/manifest.ts';
 import { latestCheckpoint } from '../train/checkpoint.ts';
+import { shippedPath } from '../util/data-dir.ts';
 import { policyFromNamed } from '../model/decoder.ts';
 import { loadTokenizer } from '../model/load-tokenizer.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
@@ -73,7 +74,7 @@ export async function openModel(source: string, o: OpenModelOptions = {}): Promi
     const { openGguf } = await import('./gguf-engine.ts');
     return { ...(await openGguf(source, { tokenizer: o.tokenizer ? loadTokenizer(o.tokenizer) : undefined })), label: source, fingerprint: fileFingerprint(source) };
   }
-  source = resolveRunDir(source);
+  source = resolveRunDir(shippedPath(source));
   if (!existsSync(source) || !statSync(source).isDirectory()) {
     throw new Error(`eval ${source}: not a checkpoint directory (expected config.json + model.safetensors + a tokenizer) or an http(s) URL`);
   }

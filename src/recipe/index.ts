@@ -5,6 +5,7 @@ import { RecipeSchema } from './schema.ts';
 import type { Recipe } from './schema.ts';
 import { RecipeError } from './errors.ts';
 import { formatIssues } from './format-issues.ts';
+import { shippedPath } from '../util/data-dir.ts';
 
 export { RecipeError, loadRecipe, readRecipe, RecipeSchema };
 export type { LoadOptions, LoadedRecipe, Recipe };
@@ -16,7 +17,8 @@ export function defaultRunName(file: string): string {
 
 /**
  * Load a brevity recipe: read + extends + `--set`, default `run.name` to the
- * file name, validate against RecipeSchema. Throws RecipeError. Creates
+ * file name, validate against RecipeSchema, resolve a shipped model path
+ * (`models/base` from any folder). Throws RecipeError. Creates
  * nothing on disk — callers make the run directory only after this returns.
  */
 export function loadBrevityRecipe(file: string, opts: LoadOptions = {}): LoadedRecipe<Recipe> {
@@ -27,5 +29,6 @@ export function loadBrevityRecipe(file: string, opts: LoadOptions = {}): LoadedR
   }
   const r = RecipeSchema.safeParse(raw.data);
   if (!r.success) throw new RecipeError(formatIssues(r.error.issues, RecipeSchema, raw.data, raw.origins, { file }));
+  r.data.model.checkpoint = shippedPath(r.data.model.checkpoint);
   return { recipe: r.data, files: raw.files };
 }
